@@ -1,0 +1,414 @@
+// Package recap implements EIP-5573 ReCaps as Lit uses them.
+//
+// A ReCap travels as the last SIWE resource "urn:recap:<base64url>", where
+// the base64url (RFC 4648 §5, no padding) holds RFC 8785 canonical JSON
+// {"att":{<resource key>:{"<ns>/<ability>":[<nota bene>…]}},"prf":[…]}.
+// The SIWE statement ends in a sentence generated from att (Statement).
+package recap
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/litgo/litsession/core/internal/jsjson"
+	"github.com/litgo/litsession/core/resource"
+)
+
+// URNPrefix starts every encoded ReCap.
+const URNPrefix = "urn:recap:"
+
+// StatementPrefix starts every ReCap statement.
+const StatementPrefix = "I further authorize the stated URI to perform the following actions on my behalf:"
+
+// NotaBene is one restriction object attached to an ability.
+type NotaBene = map[string]any
+
+// Recap is a decoded ReCap: attenuations by resource key, then by
+// "<namespace>/<name>", and proofs (CID strings; Lit always sends none).
+type Recap struct {
+	Att map[string]map[string][]NotaBene
+	Prf []string
+}
+
+// New returns an empty ReCap.
+func New() *Recap { return &Recap{Att: map[string]map[string][]NotaBene{}, Prf: []string{}} }
+
+var (
+	nameRe    = regexp.MustCompile(`^[a-zA-Z0-9.*_+-]+$`)
+	abilityRe = regexp.MustCompile(`^[a-zA-Z0-9.*_+-]+/[a-zA-Z0-9.*_+-]+$`)
+)
+
+// AddAttenuation grants namespace/name on a resource key with one nota
+// bene (nil means {}), appending to any restrictions already there.
+func (r *Recap) AddAttenuation(key, namespace, name string, nb NotaBene) error {
+	if !nameRe.MatchString(namespace) {
+		return fmt.Errorf("recap: invalid ability namespace %q (letters, digits and . * _ + - only)", namespace)
+	}
+	if !nameRe.MatchString(name) {
+		return fmt.Errorf("recap: invalid ability name %q (letters, digits and . * _ + - only)", name)
+	}
+	if nb == nil {
+		nb = NotaBene{}
+	}
+	ab := namespace + "/" + name
+	if r.Att[key] == nil {
+		r.Att[key] = map[string][]NotaBene{}
+	}
+	r.Att[key][ab] = append(r.Att[key][ab], nb)
+	return nil
+}
+
+// Merge folds other into r as siwe-recap does when a second request is added
+// to a SIWE message: new keys are added; for an ability already present, a
+// list that is empty or holds only {} is replaced, any other is extended.
+func (r *Recap) Merge(other *Recap) {
+	r.Prf = append(r.Prf, other.Prf...)
+	for key, abs := range other.Att {
+		ex, ok := r.Att[key]
+		if !ok {
+			cp := make(map[string][]NotaBene, len(abs))
+			for ab, nbs := range abs {
+				cp[ab] = append([]NotaBene(nil), nbs...)
+			}
+			r.Att[key] = cp
+			continue
+		}
+		for ab, nbs := range abs {
+			if allEmpty(ex[ab]) {
+				ex[ab] = append([]NotaBene(nil), nbs...)
+			} else {
+				ex[ab] = append(ex[ab], nbs...)
+			}
+		}
+	}
+}
+
+func allEmpty(nbs []NotaBene) bool {
+	for _, nb := range nbs {
+		if len(nb) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// AddRequest merges one Lit resource/ability request, checking the pair.
+func (r *Recap) AddRequest(q resource.Request) error {
+	if err := q.Check(); err != nil {
+		return err
+	}
+	ns, name, err := q.Ability.Recap()
+	if err != nil {
+		return err
+	}
+	one := New()
+	if err := one.AddAttenuation(q.Resource.Key(), ns, name, q.Data); err != nil {
+		return err
+	}
+	r.Merge(one)
+	return nil
+}
+
+// FromRequests builds the ReCap the official SDK builds for requests, one
+// request at a time in order.
+func FromRequests(reqs []resource.Request) (*Recap, error) {
+	r := New()
+	for i, q := range reqs {
+		if err := r.AddRequest(q); err != nil {
+			return nil, fmt.Errorf("request %d (%s %s): %w", i+1, q.Resource.Key(), q.Ability, err)
+		}
+	}
+	return r, nil
+}
+
+func (r *Recap) jsonValue() map[string]any {
+	att := make(map[string]any, len(r.Att))
+	for key, abs := range r.Att {
+		m := make(map[string]any, len(abs))
+		for ab, nbs := range abs {
+			list := make([]any, len(nbs))
+			for i, nb := range nbs {
+				list[i] = map[string]any(nb)
+			}
+			m[ab] = list
+		}
+		att[key] = m
+	}
+	prf := make([]any, len(r.Prf))
+	for i, p := range r.Prf {
+		prf[i] = p
+	}
+	return map[string]any{"att": att, "prf": prf}
+}
+
+// JSON returns the canonical JSON of the ReCap.
+func (r *Recap) JSON() ([]byte, error) { return jsjson.Canonical(r.jsonValue()) }
+
+// Encode returns "urn:recap:" + base64url (no padding) of the canonical JSON.
+func (r *Recap) Encode() (string, error) {
+	b, err := r.JSON()
+	if err != nil {
+		return "", fmt.Errorf("recap: encoding: %w", err)
+	}
+	return URNPrefix + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Statement returns the sentence the SIWE statement ends with: for each
+// resource key in sorted order, each namespace of its sorted abilities as
+// "(n) '<ns>': '<a1>', '<a2>' for '<key>'.".
+func (r *Recap) Statement() string {
+	var b strings.Builder
+	b.WriteString(StatementPrefix)
+	b.WriteByte(' ')
+	section := 1
+	keys := make([]string, 0, len(r.Att))
+	for k := range r.Att {
+		keys = append(keys, k)
+	}
+	jsjson.SortUTF16(keys)
+	for _, key := range keys {
+		abs := make([]string, 0, len(r.Att[key]))
+		for ab := range r.Att[key] {
+			abs = append(abs, ab)
+		}
+		jsjson.SortUTF16(abs)
+		var order []string
+		names := map[string][]string{}
+		for _, ab := range abs {
+			ns, name, _ := strings.Cut(ab, "/")
+			if _, ok := names[ns]; !ok {
+				order = append(order, ns)
+			}
+			names[ns] = append(names[ns], name)
+		}
+		for _, ns := range jsKeyOrder(order) {
+			quoted := make([]string, len(names[ns]))
+			for i, n := range names[ns] {
+				quoted[i] = "'" + n + "'"
+			}
+			fmt.Fprintf(&b, "(%d) '%s': %s for '%s'. ", section, ns, strings.Join(quoted, ", "), key)
+			section++
+		}
+	}
+	s := b.String()
+	return s[:len(s)-1]
+}
+
+// Covers reports whether the ReCap grants ability a on res, by the official
+// rule: the ability must be valid for the resource kind; the entry consulted
+// is "<prefix>://*" if present, else the exact key; it must hold "*/*" or
+// exactly the ability's "<ns>/<name>".
+func (r *Recap) Covers(res resource.Resource, a resource.Ability) bool {
+	if resource.CheckPair(res.Prefix, a) != nil {
+		return false
+	}
+	want, err := a.RecapAbility()
+	if err != nil {
+		return false
+	}
+	abs, ok := r.Att[res.WildcardKey()]
+	if !ok {
+		if abs, ok = r.Att[res.Key()]; !ok {
+			return false
+		}
+	}
+	if _, ok := abs["*/*"]; ok {
+		return true
+	}
+	_, ok = abs[want]
+	return ok
+}
+
+// NotCoveredError names a request a ReCap does not grant.
+type NotCoveredError struct{ Request resource.Request }
+
+func (e *NotCoveredError) Error() string {
+	return fmt.Sprintf("recap: does not grant %s on %s", e.Request.Ability, e.Request.Resource.Key())
+}
+
+// CoversAll returns a *NotCoveredError for the first request not covered.
+func (r *Recap) CoversAll(reqs []resource.Request) error {
+	for _, q := range reqs {
+		if !r.Covers(q.Resource, q.Ability) {
+			return &NotCoveredError{Request: q}
+		}
+	}
+	return nil
+}
+
+// Decode parses "urn:recap:…" with the checks of siwe-recap: base64url
+// without padding, a JSON object with an object "att" and a string array
+// "prf", ability keys "<ns>/<name>", nota-bene lists of objects, and object
+// keys sorted at every level.
+func Decode(urn string) (*Recap, error) {
+	enc, ok := strings.CutPrefix(urn, URNPrefix)
+	if !ok {
+		return nil, errors.New("recap: not a ReCap: it must start with urn:recap:")
+	}
+	for i := 0; i < len(enc); i++ {
+		c := enc[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return nil, fmt.Errorf("recap: character %q at %d is not base64url (no padding allowed)", c, i)
+		}
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(enc)
+	if err != nil {
+		return nil, fmt.Errorf("recap: invalid base64url: %v", err)
+	}
+	if err := checkSorted(raw); err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Att map[string]json.RawMessage `json:"att"`
+		Prf json.RawMessage            `json:"prf"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("recap: invalid JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, errors.New("recap: trailing data after the JSON object")
+	}
+	if doc.Att == nil {
+		return nil, errors.New("recap: invalid attenuation object: \"att\" must be an object")
+	}
+	r := New()
+	if err := json.Unmarshal(doc.Prf, &r.Prf); err != nil || r.Prf == nil {
+		return nil, errors.New("recap: invalid proof list: \"prf\" must be an array of strings")
+	}
+	for key, rawAbs := range doc.Att {
+		var abs map[string]json.RawMessage
+		if err := json.Unmarshal(rawAbs, &abs); err != nil || abs == nil {
+			return nil, fmt.Errorf("recap: invalid attenuation object for %q: want an object of abilities", key)
+		}
+		m := make(map[string][]NotaBene, len(abs))
+		for ab, rawNbs := range abs {
+			if !abilityRe.MatchString(ab) {
+				return nil, fmt.Errorf("recap: invalid ability string %q (want <namespace>/<name>)", ab)
+			}
+			var items []json.RawMessage
+			if err := json.Unmarshal(rawNbs, &items); err != nil || items == nil {
+				return nil, fmt.Errorf("recap: invalid nota-bene list for %s: want an array of objects", ab)
+			}
+			nbs := make([]NotaBene, len(items))
+			for i, it := range items {
+				d := json.NewDecoder(bytes.NewReader(it))
+				d.UseNumber()
+				var nb map[string]any
+				if err := d.Decode(&nb); err != nil || nb == nil {
+					return nil, fmt.Errorf("recap: invalid nota-bene list for %s: want an array of objects", ab)
+				}
+				nbs[i] = nb
+			}
+			m[ab] = nbs
+		}
+		r.Att[key] = m
+	}
+	return r, nil
+}
+
+// checkSorted walks the JSON and requires every object's keys, in the order
+// JavaScript's Object.keys would list them, to be in sorted order; duplicate
+// keys are refused outright.
+func checkSorted(raw []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := walkSorted(dec); err != nil {
+		return err
+	}
+	return nil
+}
+
+func walkSorted(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("recap: invalid JSON: %v", err)
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return nil
+	}
+	switch d {
+	case '[':
+		for dec.More() {
+			if err := walkSorted(dec); err != nil {
+				return err
+			}
+		}
+	case '{':
+		var keys []string
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return fmt.Errorf("recap: invalid JSON: %v", err)
+			}
+			k := kt.(string)
+			if seen[k] {
+				return fmt.Errorf("recap: duplicate key %q", k)
+			}
+			seen[k] = true
+			keys = append(keys, k)
+			if err := walkSorted(dec); err != nil {
+				return err
+			}
+		}
+		listed := jsKeyOrder(keys)
+		sorted := append([]string(nil), listed...)
+		jsjson.SortUTF16(sorted)
+		for i := range sorted {
+			if sorted[i] != listed[i] {
+				return errors.New("recap: attenuation object is not properly sorted (keys must be in canonical RFC 8785 order)")
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil { // closing delimiter
+		return fmt.Errorf("recap: invalid JSON: %v", err)
+	}
+	return nil
+}
+
+// jsKeyOrder returns keys in the order JavaScript lists an object's own
+// keys: array-index keys ascending by value, then the rest in insertion order.
+func jsKeyOrder(keys []string) []string {
+	var idx []uint64
+	var rest []string
+	for _, k := range keys {
+		if n, ok := arrayIndex(k); ok {
+			idx = append(idx, n)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	if len(idx) == 0 {
+		return keys
+	}
+	for i := 1; i < len(idx); i++ {
+		for j := i; j > 0 && idx[j] < idx[j-1]; j-- {
+			idx[j], idx[j-1] = idx[j-1], idx[j]
+		}
+	}
+	out := make([]string, 0, len(keys))
+	for _, n := range idx {
+		out = append(out, strconv.FormatUint(n, 10))
+	}
+	return append(out, rest...)
+}
+
+func arrayIndex(k string) (uint64, bool) {
+	if k == "" || (len(k) > 1 && k[0] == '0') {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(k, 10, 64)
+	if err != nil || n >= 1<<32-1 {
+		return 0, false
+	}
+	return n, true
+}
