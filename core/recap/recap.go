@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/litgo/litsession/core/internal/jsjson"
+	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/resource"
 )
 
