@@ -123,7 +123,8 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	cases := map[string]string{
 		"urn:recap": "must start with urn:recap:",
-		URNPrefix + "eyJhdHQiOnt9LCJwcmYiOltdfQ==": "not base64url",
+		URNPrefix + "eyJhdHQiOnt9LCJwcmYiOltdfQ=x":                                 "not base64url",
+		b64(`{"att":{},"prf":["QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3"]}`): "proofs (prf) are not supported",
 		URNPrefix + "!!":                                      "not base64url",
 		b64(`{"prf":[]}`):                                     "\"att\" must be an object",
 		b64(`{"att":[],"prf":[]}`):                            "invalid JSON",
@@ -133,7 +134,6 @@ func TestDecodeErrors(t *testing.T) {
 		b64(`{"att":{"a":{"T/S":{}}},"prf":[]}`):              "nota-bene list",
 		b64(`{"att":{"a":{"T/S":[1]}},"prf":[]}`):             "nota-bene list",
 		b64(`{"att":{"b":{},"a":{}},"prf":[]}`):               "not properly sorted",
-		b64(`{"prf":[],"att":{}}`):                            "not properly sorted",
 		b64(`{"att":{"a":{"T/S":[{"z":1,"a":2}]}},"prf":[]}`): "not properly sorted",
 		b64(`{"att":{"a":{},"a":{}},"prf":[]}`):               "duplicate key",
 		b64(`{"att":{},"prf":[]}x`):                           "trailing data",
