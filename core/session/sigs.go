@@ -1,0 +1,185 @@
+package session
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+
+	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/jsjson"
+	"github.com/litgo/litsession/core/resource"
+	"github.com/litgo/litsession/core/sessionkey"
+)
+
+// Template is what a session signature signs, apart from the session key
+// and the node. For each node, the signed message is JSON.stringify of
+//
+//	{"sessionKey":"<64 hex>","resourceAbilityRequests":[…],"capabilities":[…],
+//	 "issuedAt":"<ISO>","expiration":"<ISO>","nodeAddress":"<node URL>"}
+//
+// with the keys in that order (PROTOCOL.md §7).
+type Template struct {
+	// ResourceAbilityRequests are serialized as the official
+	// {"resource":{"resource","resourcePrefix"},"ability"[,"data"]}.
+	ResourceAbilityRequests []resource.Request
+	// Capabilities are the delegations, the wallet or PKP AuthSig last.
+	Capabilities []authsig.AuthSig
+	// IssuedAt and Expiration are ISO-8601 times, copied verbatim.
+	IssuedAt, Expiration string
+}
+
+type template struct {
+	SessionKey              string             `json:"sessionKey"`
+	ResourceAbilityRequests []resource.Request `json:"resourceAbilityRequests"`
+	Capabilities            []authsig.AuthSig  `json:"capabilities"`
+	IssuedAt                string             `json:"issuedAt"`
+	Expiration              string             `json:"expiration"`
+	NodeAddress             string             `json:"nodeAddress"`
+}
+
+// Message returns the bytes signed for one node: JSON.stringify of the
+// template, byte-identical to the official SDK (jsjson.Marshal, never
+// encoding/json, which escapes <, > and & and U+2028/U+2029).
+func (t Template) Message(sessionKeyHex, nodeURL string) ([]byte, error) {
+	reqs := t.ResourceAbilityRequests
+	if reqs == nil {
+		reqs = []resource.Request{}
+	}
+	caps := t.Capabilities
+	if caps == nil {
+		caps = []authsig.AuthSig{}
+	}
+	return jsjson.Marshal(template{
+		SessionKey:              sessionKeyHex,
+		ResourceAbilityRequests: reqs,
+		Capabilities:            caps,
+		IssuedAt:                t.IssuedAt,
+		Expiration:              t.Expiration,
+		NodeAddress:             nodeURL,
+	})
+}
+
+// Sign signs t with the session key for every node URL, in order, giving
+// entries {"sig":"<128 hex Ed25519>","derivedVia":"litSessionSignViaNacl",
+// "signedMessage":…,"address":"<session public key hex>","algo":"ed25519"}.
+// Repeated URLs are signed once.
+func Sign(key *sessionkey.KeyPair, t Template, nodes []string) (*SessionSigs, error) {
+	if key == nil {
+		return nil, errors.New("session: no session key to sign with")
+	}
+	pub := key.PublicKeyHex()
+	out := &SessionSigs{sigs: make(map[string]authsig.AuthSig, len(nodes))}
+	for _, n := range nodes {
+		if _, dup := out.sigs[n]; dup {
+			continue
+		}
+		msg, err := t.Message(pub, n)
+		if err != nil {
+			return nil, fmt.Errorf("session: encoding the session signature for %s: %w", n, err)
+		}
+		out.add(n, authsig.AuthSig{
+			Sig:           hex.EncodeToString(key.Sign(msg)),
+			DerivedVia:    authsig.DerivedViaSession,
+			SignedMessage: string(msg),
+			Address:       pub,
+			Algo:          authsig.AlgoEd25519,
+		})
+	}
+	return out, nil
+}
+
+// SessionSigs maps node URLs to their session signatures, keeping the order
+// of the connected nodes. Its JSON form is the official object
+// {"<node URL>":{…AuthSig…},…} in that order.
+type SessionSigs struct {
+	nodes []string
+	sigs  map[string]authsig.AuthSig
+}
+
+func (s *SessionSigs) add(node string, a authsig.AuthSig) {
+	if s.sigs == nil {
+		s.sigs = map[string]authsig.AuthSig{}
+	}
+	if _, ok := s.sigs[node]; !ok {
+		s.nodes = append(s.nodes, node)
+	}
+	s.sigs[node] = a
+}
+
+// Get returns the session signature for a node URL (e.g.
+// "https://192.0.2.1:443"), to send as that node's authSig.
+func (s SessionSigs) Get(nodeURL string) (authsig.AuthSig, bool) {
+	a, ok := s.sigs[nodeURL]
+	return a, ok
+}
+
+// Nodes returns the node URLs in order.
+func (s SessionSigs) Nodes() []string { return slices.Clone(s.nodes) }
+
+// Len returns the number of nodes.
+func (s SessionSigs) Len() int { return len(s.nodes) }
+
+// All iterates over node URLs and their signatures in order.
+func (s SessionSigs) All() iter.Seq2[string, authsig.AuthSig] {
+	return func(yield func(string, authsig.AuthSig) bool) {
+		for _, n := range s.nodes {
+			if !yield(n, s.sigs[n]) {
+				return
+			}
+		}
+	}
+}
+
+// MarshalJSON writes the nodes' signatures as one object in node order.
+func (s SessionSigs) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, n := range s.nodes {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := jsjson.Marshal(n)
+		if err != nil {
+			return nil, err
+		}
+		v, err := jsjson.Marshal(s.sigs[n])
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads the object form, keeping the key order.
+func (s *SessionSigs) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return errors.New("session: session signatures must be a JSON object keyed by node URL")
+	}
+	out := SessionSigs{sigs: map[string]authsig.AuthSig{}}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("session: session signatures: %v", err)
+		}
+		node := tok.(string)
+		var a authsig.AuthSig
+		if err := dec.Decode(&a); err != nil {
+			return fmt.Errorf("session: session signature for %s: %w", node, err)
+		}
+		out.add(node, a)
+	}
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("session: session signatures: %v", err)
+	}
+	*s = out
+	return nil
+}
