@@ -1,0 +1,277 @@
+package node
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// HandshakePath is the handshake endpoint, relative to a node URL. The
+// trailing slash is part of the v7 wire format.
+const HandshakePath = "/web/handshake/"
+
+// HandshakeRequest is the body of POST /web/handshake/:
+//
+//	{"clientPublicKey":"test","challenge":"<64 hex digits>","epoch":10}
+//
+// The v7 client always sends clientPublicKey "test" and a fresh random
+// 32-byte challenge (used by nodes for attestation).
+type HandshakeRequest struct {
+	ClientPublicKey string `json:"clientPublicKey"`
+	Challenge       string `json:"challenge"`
+	Epoch           uint64 `json:"epoch"`
+}
+
+// HandshakeResponse is one node's answer to the handshake: a flat JSON
+// object. Keys are hex without 0x: SubnetPublicKey and NetworkPublicKey are
+// 48-byte compressed BLS12-381 G1 points, HDRootPubkeys are compressed
+// secp256k1 points, LatestBlockhash is "0x" followed by 64 hex digits (it
+// becomes the SIWE nonce). The v7 client reads only these fields plus
+// attestation; ClientSDKVersion, NodeVersion, NodeIdentityKey and Epoch are
+// what real nodes also send (informational).
+//
+// Empty fields are absent. The struct is also the wire form a node (the
+// devnet) marshals.
+type HandshakeResponse struct {
+	ServerPublicKey     string   `json:"serverPublicKey,omitempty"`
+	SubnetPublicKey     string   `json:"subnetPublicKey,omitempty"`
+	NetworkPublicKey    string   `json:"networkPublicKey,omitempty"`
+	NetworkPublicKeySet string   `json:"networkPublicKeySet,omitempty"`
+	HDRootPubkeys       []string `json:"hdRootPubkeys"`
+	LatestBlockhash     string   `json:"latestBlockhash,omitempty"`
+	ClientSDKVersion    string   `json:"clientSdkVersion,omitempty"`
+	NodeVersion         string   `json:"nodeVersion,omitempty"`
+	NodeIdentityKey     string   `json:"nodeIdentityKey,omitempty"`
+	Epoch               uint64   `json:"epoch,omitempty"`
+}
+
+// Limits on handshake fields; real values are far below them.
+const (
+	maxKeyHexLen     = 4096 // hex digits in one key field
+	maxHDRootPubkeys = 256
+)
+
+// ParseHandshakeResponse decodes and validates one node's handshake answer.
+//
+// A key field that is absent, null, "" or "ERR" (real nodes send "ERR" when
+// they have no value) is left empty; any other value must be well formed or
+// the whole answer is rejected, since a node that sends garbage should not
+// vote. Hex keys may carry a 0x prefix, which is removed, and are lowercased.
+// Informational fields with unexpected types are ignored.
+func ParseHandshakeResponse(body []byte) (HandshakeResponse, error) {
+	var raw struct {
+		ServerPublicKey     json.RawMessage `json:"serverPublicKey"`
+		SubnetPublicKey     json.RawMessage `json:"subnetPublicKey"`
+		NetworkPublicKey    json.RawMessage `json:"networkPublicKey"`
+		NetworkPublicKeySet json.RawMessage `json:"networkPublicKeySet"`
+		HDRootPubkeys       json.RawMessage `json:"hdRootPubkeys"`
+		LatestBlockhash     json.RawMessage `json:"latestBlockhash"`
+		ClientSDKVersion    json.RawMessage `json:"clientSdkVersion"`
+		NodeVersion         json.RawMessage `json:"nodeVersion"`
+		NodeIdentityKey     json.RawMessage `json:"nodeIdentityKey"`
+		Epoch               json.RawMessage `json:"epoch"`
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return HandshakeResponse{}, errors.New("handshake answer is not a JSON object")
+	}
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return HandshakeResponse{}, fmt.Errorf("handshake answer is not valid JSON: %v", err)
+	}
+	var h HandshakeResponse
+	var err error
+	if h.ServerPublicKey, err = hexField("serverPublicKey", raw.ServerPublicKey, 0); err != nil {
+		return HandshakeResponse{}, err
+	}
+	if h.SubnetPublicKey, err = hexField("subnetPublicKey", raw.SubnetPublicKey, 48); err != nil {
+		return HandshakeResponse{}, err
+	}
+	if h.NetworkPublicKey, err = hexField("networkPublicKey", raw.NetworkPublicKey, 48); err != nil {
+		return HandshakeResponse{}, err
+	}
+	if h.NetworkPublicKeySet, err = hexField("networkPublicKeySet", raw.NetworkPublicKeySet, 0); err != nil {
+		return HandshakeResponse{}, err
+	}
+	if h.HDRootPubkeys, err = hdRootPubkeys(raw.HDRootPubkeys); err != nil {
+		return HandshakeResponse{}, err
+	}
+	if h.LatestBlockhash, err = blockhashField("latestBlockhash", raw.LatestBlockhash); err != nil {
+		return HandshakeResponse{}, err
+	}
+	h.ClientSDKVersion = infoString(raw.ClientSDKVersion)
+	h.NodeVersion = infoString(raw.NodeVersion)
+	h.NodeIdentityKey = infoString(raw.NodeIdentityKey)
+	var epoch uint64
+	if json.Unmarshal(raw.Epoch, &epoch) == nil {
+		h.Epoch = epoch
+	}
+	return h, nil
+}
+
+// optionalString decodes a string field, returning "" for absent, null,
+// "" and "ERR".
+func optionalString(name string, raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("handshake field %s is not a string", name)
+	}
+	if s == "ERR" {
+		return "", nil
+	}
+	return s, nil
+}
+
+// hexField decodes an optional hex key. size, when non-zero, is the required
+// length in bytes.
+func hexField(name string, raw json.RawMessage, size int) (string, error) {
+	s, err := optionalString(name, raw)
+	if err != nil || s == "" {
+		return "", err
+	}
+	return checkHex(name, s, size)
+}
+
+func checkHex(name, s string, size int) (string, error) {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	if len(s) > maxKeyHexLen {
+		return "", fmt.Errorf("handshake field %s is too long (%d hex digits)", name, len(s))
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) == 0 {
+		return "", fmt.Errorf("handshake field %s is not hex: %q", name, sanitize(s, 40))
+	}
+	if size != 0 && len(b) != size {
+		return "", fmt.Errorf("handshake field %s is %d bytes, want %d", name, len(b), size)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func hdRootPubkeys(raw json.RawMessage) ([]string, error) {
+	if len(raw) == 0 || string(raw) == "null" || string(raw) == `"ERR"` {
+		return nil, nil
+	}
+	var list []string
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, errors.New("handshake field hdRootPubkeys is not an array of strings")
+	}
+	if len(list) > maxHDRootPubkeys {
+		return nil, fmt.Errorf("handshake field hdRootPubkeys has %d entries, more than %d", len(list), maxHDRootPubkeys)
+	}
+	out := make([]string, len(list))
+	for i, k := range list {
+		name := fmt.Sprintf("hdRootPubkeys[%d]", i)
+		h, err := checkHex(name, k, 0)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case len(h) == 66 && (h[:2] == "02" || h[:2] == "03"):
+		case len(h) == 130 && h[:2] == "04":
+		default:
+			return nil, fmt.Errorf("handshake field %s is not a secp256k1 public key (33 bytes 02/03… or 65 bytes 04…)", name)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+func blockhashField(name string, raw json.RawMessage) (string, error) {
+	s, err := optionalString(name, raw)
+	if err != nil || s == "" {
+		return "", err
+	}
+	if !ValidBlockhash(s) {
+		return "", fmt.Errorf("%s %q is not 0x followed by 64 hex digits", name, sanitize(s, 80))
+	}
+	return strings.ToLower(s), nil
+}
+
+// ValidBlockhash reports whether s is "0x" followed by exactly 64 hex
+// digits, the only form accepted as a blockhash (and SIWE nonce).
+func ValidBlockhash(s string) bool {
+	if len(s) != 66 || s[:2] != "0x" {
+		return false
+	}
+	_, err := hex.DecodeString(s[2:])
+	return err == nil
+}
+
+// infoString returns an informational string field, sanitized, or "".
+func infoString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return sanitize(s, 100)
+}
+
+// mostCommon returns the most frequent non-empty value, with ties going to
+// the value that occurs last, as the v7 client's mostCommonString does.
+func mostCommon(values []string) string {
+	counts := make(map[string]int, len(values))
+	for _, v := range values {
+		if v != "" {
+			counts[v]++
+		}
+	}
+	best, bestCount := "", 0
+	for _, v := range values {
+		if v != "" && counts[v] >= bestCount {
+			best, bestCount = v, counts[v]
+		}
+	}
+	return best
+}
+
+// combined is the network's view after a handshake round: the most common
+// value of each field.
+type combined struct {
+	serverPublicKeys    map[string]string
+	subnetPublicKey     string
+	networkPublicKey    string
+	networkPublicKeySet string
+	hdRootPubkeys       []string
+	latestBlockhash     string
+	epoch               uint64
+}
+
+// combine applies the most-common rule to the answers, given in validator
+// order.
+func combine(urls []string, answers []HandshakeResponse) combined {
+	var subnet, network, set, hd, hash, epoch []string
+	c := combined{serverPublicKeys: make(map[string]string, len(answers))}
+	for i, a := range answers {
+		c.serverPublicKeys[urls[i]] = a.ServerPublicKey
+		subnet = append(subnet, a.SubnetPublicKey)
+		network = append(network, a.NetworkPublicKey)
+		set = append(set, a.NetworkPublicKeySet)
+		hash = append(hash, a.LatestBlockhash)
+		if a.HDRootPubkeys != nil {
+			// Keys are hex, so a comma cannot occur inside one.
+			hd = append(hd, "["+strings.Join(a.HDRootPubkeys, ",")+"]")
+		} else {
+			hd = append(hd, "")
+		}
+		if a.Epoch != 0 {
+			epoch = append(epoch, strconv.FormatUint(a.Epoch, 10))
+		} else {
+			epoch = append(epoch, "")
+		}
+	}
+	c.subnetPublicKey = mostCommon(subnet)
+	c.networkPublicKey = mostCommon(network)
+	c.networkPublicKeySet = mostCommon(set)
+	c.latestBlockhash = mostCommon(hash)
+	if v := mostCommon(hd); v != "" && v != "[]" {
+		c.hdRootPubkeys = strings.Split(v[1:len(v)-1], ",")
+	}
+	c.epoch, _ = strconv.ParseUint(mostCommon(epoch), 10, 64)
+	return c
+}
