@@ -62,6 +62,9 @@ const (
 	// RuleExpiration: the signature expires before the Expiration the
 	// caller asked for.
 	RuleExpiration Rule = "expires_before_requested"
+	// RuleOtherAccount: the cached signature is by another account than the
+	// one Engine.Wallet now uses (the user switched accounts).
+	RuleOtherAccount Rule = "other_account"
 )
 
 // hints say what to do when a new AuthSig fails a rule.

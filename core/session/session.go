@@ -41,6 +41,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -366,6 +367,13 @@ func (e *Engine) walletSig(ctx context.Context, p Params, key *sessionkey.KeyPai
 		var c *checked
 		if rerr == nil {
 			c, rerr = e.check(a, cw, true)
+		}
+		if rerr == nil && p.AuthNeededCallback == nil && e.Wallet != nil {
+			// One global slot holds the signature (as in the official SDK):
+			// when the user switched accounts, it is not theirs to reuse.
+			if addr, err := e.Wallet.Address(ctx); err == nil && !strings.EqualFold(addr, c.address) {
+				rerr = broke(RuleOtherAccount, "it was signed by %s, but the wallet's account is now %s", c.address, addr)
+			}
 		}
 		if rerr == nil {
 			info.Rule, info.Reason, info.CacheReused = "", "", true

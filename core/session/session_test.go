@@ -719,3 +719,24 @@ func TestTemplateEscaping(t *testing.T) {
 		t.Fatalf("message = %s", msg)
 	}
 }
+
+// A cached signature by another account is not reused after the user
+// switches accounts in the wallet.
+func TestSwitchedAccountResigns(t *testing.T) {
+	r := newRig(t)
+	r.get(t, Params{ResourceAbilityRequests: pkpAll(t)})
+	other, err := authsig.NewKeySigner("0x" + strings.Repeat("44", 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	switched := &countingSigner{Signer: other}
+	r.eng.Wallet = switched
+	_, info := r.get(t, Params{ResourceAbilityRequests: pkpAll(t)})
+	if !info.WalletAsked || info.Rule != RuleOtherAccount || switched.n.Load() != 1 {
+		t.Fatalf("after switching accounts: %+v (asked %d)", info, switched.n.Load())
+	}
+	addr, _ := other.Address(context.Background())
+	if info.WalletAddress != addr {
+		t.Fatalf("session delegated by %s, want %s", info.WalletAddress, addr)
+	}
+}
