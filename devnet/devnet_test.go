@@ -725,3 +725,21 @@ func waitGoroutines(t *testing.T, before int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A client given bootstrap URLs does not know the epoch; it handshakes with
+// epoch 0 and learns it from the answers.
+func TestCoreClientBootstrapLearnsEpoch(t *testing.T) {
+	n := start(t, Config{})
+	tr := httptransport.New(nil)
+	defer tr.CloseIdleConnections()
+	c, err := node.New(node.Config{Transport: tr, BootstrapURLs: n.NodeURLs[:2], MinNodeCount: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if c.Epoch() != DefaultEpoch || len(c.ConnectedNodes()) != 2 || c.NetworkPublicKey() != n.NetworkPublicKey {
+		t.Fatalf("epoch %d, nodes %v", c.Epoch(), c.ConnectedNodes())
+	}
+}

@@ -60,8 +60,10 @@ var sdkVersionPattern = regexp.MustCompile(`^[0-9A-Za-z.+-]{1,32}$`)
 // client reads (node.HandshakeResponse).
 //
 // The body must be {"clientPublicKey":string,"challenge":"<64 hex>",
-// "epoch":N} where epoch, if present, is the current epoch or the one
-// before (clients send the previous epoch for 45 s after a change).
+// "epoch":N} where epoch, if present and not 0, is the current epoch or the
+// one before (clients send the previous epoch for 45 s after a change).
+// Epoch 0 means "not known yet": a client given bootstrap URLs instead of
+// the staking contract learns the epoch from this handshake's answer.
 func (n *Node) serveHandshake(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		ClientPublicKey *string `json:"clientPublicKey"`
@@ -80,7 +82,7 @@ func (n *Node) serveHandshake(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	epoch := n.network.epoch
-	if req.Epoch != nil && *req.Epoch != epoch && *req.Epoch+1 != epoch {
+	if req.Epoch != nil && *req.Epoch != 0 && *req.Epoch != epoch && *req.Epoch+1 != epoch {
 		WriteError(w, r, http.StatusBadRequest, KindValidation, "NodeInvalidEpoch",
 			fmt.Sprintf("epoch %d is not the current epoch %d; read the epoch from the staking contract again", *req.Epoch, epoch))
 		return
