@@ -100,12 +100,13 @@ type Network struct {
 	Nodes []*Node
 	Chain *Chain
 
-	sk      fr.Element
-	epoch   uint64
-	log     *syncWriter
-	rpc     router
-	servers []*http.Server
-	serving sync.WaitGroup
+	sk        fr.Element
+	epoch     uint64
+	verifiers verifiers
+	log       *syncWriter
+	rpc       router
+	servers   []*http.Server
+	serving   sync.WaitGroup
 
 	stopOnCancel func() bool
 	closeOnce    sync.Once
@@ -209,6 +210,7 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 			port:            p,
 		}
 		nd.HandleFunc(http.MethodPost, node.HandshakePath, nd.serveHandshake)
+		nd.HandleFunc(http.MethodPost, SessionVerifyPath, nd.serveSessionVerify)
 		n.Nodes = append(n.Nodes, nd)
 		n.NodeURLs = append(n.NodeURLs, u)
 	}
