@@ -101,6 +101,7 @@ type Network struct {
 	Chain *Chain
 
 	sk        fr.Element
+	pkp       pkpState // the PKP side: key shares and PKP registry (pkp.go)
 	epoch     uint64
 	verifiers verifiers
 	log       *syncWriter
@@ -213,6 +214,9 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 		nd.HandleFunc(http.MethodPost, SessionVerifyPath, nd.serveSessionVerify)
 		n.Nodes = append(n.Nodes, nd)
 		n.NodeURLs = append(n.NodeURLs, u)
+	}
+	if err := n.initPKP(); err != nil {
+		return fail(err)
 	}
 	n.rpc.handle(http.MethodPost, "/", http.HandlerFunc(n.serveRPC))
 	n.rpc.handle(http.MethodGet, node.BlockIndexerPath, http.HandlerFunc(n.serveLatestBlock))
@@ -348,13 +352,17 @@ func (n *Network) HandleAll(method, path string, mk func(*Node) http.Handler) {
 // network:
 //
 //	{"rpcUrl":"http://127.0.0.1:8545","nodes":["http://127.0.0.1:7470",…],"threshold":2,"networkPublicKey":"<96 hex>"}
+//
+// followed, once PKPs have been minted, by
+// "pkps":[{"tokenId","publicKey","ethAddress","owner"},…] (see PKP).
 func (n *Network) ReadyLine() string {
 	b, _ := json.Marshal(struct {
 		RPCURL           string   `json:"rpcUrl"`
 		Nodes            []string `json:"nodes"`
 		Threshold        int      `json:"threshold"`
 		NetworkPublicKey string   `json:"networkPublicKey"`
-	}{n.RPCURL, n.NodeURLs, n.Threshold, n.NetworkPublicKey})
+		PKPs             []PKP    `json:"pkps,omitempty"`
+	}{n.RPCURL, n.NodeURLs, n.Threshold, n.NetworkPublicKey, n.PKPs()})
 	return string(b)
 }
 

@@ -1,0 +1,233 @@
+package devnet
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/bls"
+	"github.com/litgo/litsession/core/pkp"
+	"github.com/litgo/litsession/core/sessionkey"
+	"github.com/litgo/litsession/core/siwe"
+)
+
+// Error codes of the PKP endpoints (errorCode in the Lit JSON error).
+const (
+	CodeInvalidParameter  = "NodeInvalidParameter"  // 400: a field is missing or malformed
+	CodeInvalidEpoch      = "NodeInvalidEpoch"      // 400: epoch is neither the current nor the previous one
+	CodePKPNotFound       = "NodePKPNotFound"       // 404: no PKP with that public key on this devnet
+	CodeUnsupported       = "NodeUnsupported"       // 400: an auth method type or Lit Action the devnet does not run
+	CodeInvalidAuthMethod = "NodeInvalidAuthMethod" // 401 (400 if not JSON): an auth method's AuthSig is malformed, forged or expired
+	CodeNotAuthorized     = "NodeNotAuthorized"     // 401: the authority is not permitted to use the PKP
+	CodeInvalidSIWE       = "NodeInvalidSIWE"       // 400: the PKP SIWE message is wrong (address, URI, times, ReCap)
+	CodeStaleBlockhash    = "NodeInvalidBlockhash"  // 400: the SIWE nonce is not a recent blockhash
+	CodeInvalidSessionSig = "NodeInvalidSessionSig" // 401: the session signature fails core/verify
+	CodeMissingRequestID  = "NodeMissingRequestId"  // 400: pkp sign without a usable X-Request-Id
+)
+
+// clockSkew is how far in the future an Issued At (of the PKP SIWE or an
+// auth method's AuthSig) may be.
+const clockSkew = pkp.IssuedAtSkew
+
+// checkEpoch writes an error and returns false unless epoch is absent, 0,
+// the current epoch or the one before (as for the handshake).
+func (n *Node) checkEpoch(w http.ResponseWriter, r *http.Request, epoch *uint64) bool {
+	cur := n.network.epoch
+	if epoch != nil && *epoch != 0 && *epoch != cur && *epoch+1 != cur {
+		WriteError(w, r, http.StatusBadRequest, KindValidation, CodeInvalidEpoch,
+			fmt.Sprintf("epoch %d is not the current epoch %d; read the epoch from the staking contract again", *epoch, cur))
+		return false
+	}
+	return true
+}
+
+// signSessionKeyRequest is the body of /web/sign_session_key/v1
+// (PROTOCOL.md §12).
+type signSessionKeyRequest struct {
+	SessionKey      *string         `json:"sessionKey"`
+	AuthMethods     *[]authMethod   `json:"authMethods"`
+	PKPPublicKey    *string         `json:"pkpPublicKey"`
+	SIWEMessage     *string         `json:"siweMessage"`
+	CurveType       *string         `json:"curveType"`
+	LitActionIPFSID *string         `json:"litActionIpfsId"`
+	Code            *string         `json:"code"`
+	JSParams        json.RawMessage `json:"jsParams"`
+	Epoch           *uint64         `json:"epoch"`
+}
+
+type authMethod struct {
+	AuthMethodType *int    `json:"authMethodType"`
+	AccessToken    *string `json:"accessToken"`
+}
+
+// signSessionKeyResponse is a node's answer, keys in the real nodes' order.
+type signSessionKeyResponse struct {
+	Result         string `json:"result"`
+	SignatureShare struct {
+		ProofOfPossession string `json:"ProofOfPossession"`
+	} `json:"signatureShare"`
+	ShareIndex    int    `json:"shareIndex"`
+	CurveType     string `json:"curveType"`
+	SIWEMessage   string `json:"siweMessage"`
+	DataSigned    string `json:"dataSigned"`
+	BLSRootPubkey string `json:"blsRootPubkey"`
+}
+
+// serveSignSessionKey answers POST /web/sign_session_key/v1 with this
+// node's BLS signature share of the PKP's SIWE message, after checking:
+//
+//  1. the body: every field present and well formed, curveType "BLS", no
+//     Lit Action (litActionIpfsId, code), a known epoch;
+//  2. pkpPublicKey is a PKP minted on this devnet;
+//  3. the auth methods: at least one; each of type 1 (EthWallet) with an
+//     accessToken that is a wallet AuthSig verifying now (authsig.Verify),
+//     and at least one of them by a permitted address of the PKP;
+//  4. the SIWE message: it parses; its address is the PKP's; its URI is
+//     sessionKey ("lit:session:<64 hex>"); its nonce is a recent blockhash
+//     of the devnet chain; it has an Expiration Time after now, an Issued
+//     At not in the future (beyond a small skew) and no future Not Before;
+//     its last resource is a valid ReCap that the statement states.
+//
+// The answer is {"result":"success","signatureShare":{"ProofOfPossession":
+// "<hex id || G2 point>"},"shareIndex":i,"curveType":"BLS","siweMessage",
+// "dataSigned":"<hex bls.SessionDigest>","blsRootPubkey":"<network key>"}.
+// The message is signed as sent (real nodes may rewrite it).
+func (n *Node) serveSignSessionKey(w http.ResponseWriter, r *http.Request) {
+	nw := n.network
+	var req signSessionKeyRequest
+	if !ReadJSON(w, r, &req) {
+		return
+	}
+	bad := func(status int, code, format string, args ...any) {
+		WriteError(w, r, status, KindValidation, code, fmt.Sprintf(format, args...))
+	}
+	for _, f := range []struct {
+		name    string
+		missing bool
+	}{
+		{"sessionKey", req.SessionKey == nil}, {"authMethods", req.AuthMethods == nil}, {"pkpPublicKey", req.PKPPublicKey == nil},
+		{"siweMessage", req.SIWEMessage == nil}, {"curveType", req.CurveType == nil},
+	} {
+		if f.missing {
+			bad(http.StatusBadRequest, CodeInvalidParameter, "%s is missing; send sessionKey, authMethods, pkpPublicKey, siweMessage and curveType", f.name)
+			return
+		}
+	}
+	if !n.checkEpoch(w, r, req.Epoch) {
+		return
+	}
+	if *req.CurveType != "BLS" {
+		bad(http.StatusBadRequest, CodeInvalidParameter, `curveType must be "BLS"`)
+		return
+	}
+	if req.LitActionIPFSID != nil || req.Code != nil {
+		bad(http.StatusBadRequest, CodeUnsupported, "custom auth Lit Actions (litActionIpfsId, code) do not run on the devnet; authenticate with an EthWallet auth method")
+		return
+	}
+	if _, err := sessionkey.PublicKeyFromURI(*req.SessionKey); err != nil {
+		bad(http.StatusBadRequest, CodeInvalidParameter, "sessionKey must be %s followed by the 64-hex session public key", sessionkey.URIPrefix)
+		return
+	}
+	key, err := pkp.Parse(*req.PKPPublicKey)
+	if err != nil {
+		bad(http.StatusBadRequest, CodeInvalidParameter, "pkpPublicKey: %v", err)
+		return
+	}
+	entry, ok := nw.lookupPKP(key)
+	if !ok {
+		bad(http.StatusNotFound, CodePKPNotFound, "no PKP with public key %s on this devnet; mint one (POST %s on the RPC server, or litsession devnet --pkp-owner)", key.PublicKey, MintPath)
+		return
+	}
+	now := nw.Chain.now()
+
+	// 3. Auth methods.
+	if len(*req.AuthMethods) == 0 {
+		bad(http.StatusUnauthorized, CodeNotAuthorized, "authMethods is empty; send an EthWallet auth method (type 1) whose accessToken is a permitted wallet's AuthSig")
+		return
+	}
+	var wallets []string
+	for i, m := range *req.AuthMethods {
+		if m.AuthMethodType == nil || m.AccessToken == nil {
+			bad(http.StatusBadRequest, CodeInvalidParameter, "authMethods[%d] must be {authMethodType, accessToken}", i)
+			return
+		}
+		if *m.AuthMethodType != pkp.AuthMethodEthWallet {
+			bad(http.StatusBadRequest, CodeUnsupported, "authMethods[%d] has type %d; the devnet only checks EthWallet (type 1) auth methods", i, *m.AuthMethodType)
+			return
+		}
+		var a authsig.AuthSig
+		if err := json.Unmarshal([]byte(*m.AccessToken), &a); err != nil {
+			bad(http.StatusBadRequest, CodeInvalidAuthMethod, "authMethods[%d].accessToken is not a wallet AuthSig JSON: %v", i, err)
+			return
+		}
+		v, err := authsig.Verify(a, authsig.Options{Now: now, Skew: clockSkew})
+		if err != nil {
+			bad(http.StatusUnauthorized, CodeInvalidAuthMethod, "authMethods[%d]: %v", i, err)
+			return
+		}
+		wallets = append(wallets, v.Address)
+	}
+	permitted := false
+	for _, addr := range wallets {
+		permitted = permitted || entry.permitted[addr]
+	}
+	if !permitted {
+		bad(http.StatusUnauthorized, CodeNotAuthorized, "none of the auth methods' wallets (%v) is a permitted address of PKP %s", wallets, entry.info.TokenID)
+		return
+	}
+
+	// 4. The SIWE message.
+	msg, err := siwe.Parse(*req.SIWEMessage)
+	if err != nil {
+		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage: %v", err)
+		return
+	}
+	if msg.Address() != key.EthAddress {
+		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage is for %s, but the PKP's address is %s", msg.Address(), key.EthAddress)
+		return
+	}
+	if msg.URI() != *req.SessionKey {
+		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage URI %q is not the sessionKey %q", msg.URI(), *req.SessionKey)
+		return
+	}
+	if !nw.RecentBlockhash(msg.Nonce()) {
+		bad(http.StatusBadRequest, CodeStaleBlockhash, "siweMessage nonce %q is not a recent blockhash of this devnet; use the latestBlockhash of the handshake", msg.Nonce())
+		return
+	}
+	exp, ok := msg.Expiration()
+	switch {
+	case !ok:
+		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage has no Expiration Time; a delegation must expire")
+		return
+	case !now.Before(exp):
+		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage expired at %s (now %s)", siwe.FormatTime(exp), siwe.FormatTime(now))
+		return
+	}
+	if nb, ok := msg.NotBefore(); ok && now.Before(nb) {
+		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage is not valid before %s (now %s)", siwe.FormatTime(nb), siwe.FormatTime(now))
+		return
+	}
+	if issued, err := msg.IssuedAt(); err != nil || now.Add(clockSkew).Before(issued) {
+		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage Issued At is in the future (now %s); check the client's clock", siwe.FormatTime(now))
+		return
+	}
+	if _, err := msg.Recap(); err != nil {
+		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage must carry the ReCap of the session's requests: %v", err)
+		return
+	}
+
+	share := nw.pkp.shares[n.Index]
+	digest := bls.SessionDigest(*req.SIWEMessage)
+	resp := signSessionKeyResponse{
+		Result:        "success",
+		ShareIndex:    n.Index,
+		CurveType:     "BLS",
+		SIWEMessage:   *req.SIWEMessage,
+		DataSigned:    hex.EncodeToString(digest[:]),
+		BLSRootPubkey: nw.NetworkPublicKey,
+	}
+	resp.SignatureShare.ProofOfPossession = hex.EncodeToString(bls.SignShare(share, digest[:]))
+	WriteJSON(w, http.StatusOK, resp)
+}
