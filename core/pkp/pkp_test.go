@@ -111,17 +111,19 @@ func TestVerifyAuthSigV5(t *testing.T) {
 		key    string
 		reason authsig.Reason
 	}{
-		"altered message": {func(a *authsig.AuthSig) { a.SignedMessage = strings.Replace(a.SignedMessage, "Chain ID: 1", "Chain ID: 2", 1) }, now, netKey, authsig.ReasonBadSignature},
-		"other key":       {func(*authsig.AuthSig) {}, now, "b0da131889335001cfc7b3f0e6df40631e9ad25c5284dd30ac60bed722555cab15cd98c0ec90e406c5df42c6b38b5bc2", authsig.ReasonBadSignature},
-		"expired":         {func(*authsig.AuthSig) {}, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), netKey, authsig.ReasonExpired},
-		"issued later":    {func(*authsig.AuthSig) {}, now.Add(-time.Hour), netKey, authsig.ReasonNotYetValid},
-		"wrong algo":      {func(a *authsig.AuthSig) { a.Algo = "" }, now, netKey, authsig.ReasonUnsupported},
-		"no key":          {func(*authsig.AuthSig) {}, now, "", authsig.ReasonUnsupported},
-		"bad key":         {func(*authsig.AuthSig) {}, now, "00", authsig.ReasonUnsupported},
-		"derivedVia":      {func(a *authsig.AuthSig) { a.DerivedVia = "web3.eth.personal.sign" }, now, netKey, authsig.ReasonMalformed},
-		"sig not JSON":    {func(a *authsig.AuthSig) { a.Sig = sigHex }, now, netKey, authsig.ReasonMalformed},
-		"address":         {func(a *authsig.AuthSig) { a.Address = "0x0000000000000000000000000000000000000001" }, now, netKey, authsig.ReasonAddressMismatch},
-		"not SIWE":        {func(a *authsig.AuthSig) { a.SignedMessage = "hello" }, now, netKey, authsig.ReasonBadMessage},
+		"altered message": {func(a *authsig.AuthSig) {
+			a.SignedMessage = strings.Replace(a.SignedMessage, "Chain ID: 1", "Chain ID: 2", 1)
+		}, now, netKey, authsig.ReasonBadSignature},
+		"other key":    {func(*authsig.AuthSig) {}, now, "b0da131889335001cfc7b3f0e6df40631e9ad25c5284dd30ac60bed722555cab15cd98c0ec90e406c5df42c6b38b5bc2", authsig.ReasonBadSignature},
+		"expired":      {func(*authsig.AuthSig) {}, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), netKey, authsig.ReasonExpired},
+		"issued later": {func(*authsig.AuthSig) {}, now.Add(-time.Hour), netKey, authsig.ReasonNotYetValid},
+		"wrong algo":   {func(a *authsig.AuthSig) { a.Algo = "" }, now, netKey, authsig.ReasonUnsupported},
+		"no key":       {func(*authsig.AuthSig) {}, now, "", authsig.ReasonUnsupported},
+		"bad key":      {func(*authsig.AuthSig) {}, now, "00", authsig.ReasonUnsupported},
+		"derivedVia":   {func(a *authsig.AuthSig) { a.DerivedVia = "web3.eth.personal.sign" }, now, netKey, authsig.ReasonMalformed},
+		"sig not JSON": {func(a *authsig.AuthSig) { a.Sig = sigHex }, now, netKey, authsig.ReasonMalformed},
+		"address":      {func(a *authsig.AuthSig) { a.Address = "0x0000000000000000000000000000000000000001" }, now, netKey, authsig.ReasonAddressMismatch},
+		"not SIWE":     {func(a *authsig.AuthSig) { a.SignedMessage = "hello" }, now, netKey, authsig.ReasonBadMessage},
 	} {
 		b := a
 		tc.mutate(&b)
