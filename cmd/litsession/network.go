@@ -26,6 +26,7 @@ func cmdDevnet(e *env, args []string) error {
 	rpcPort := fs.Int("rpc-port", devnet.DefaultRPCPort, "JSON-RPC chain port (0: any free port)")
 	basePort := fs.Int("base-port", devnet.DefaultBasePort, "node i listens on base-port+i (0: any free ports)")
 	host := fs.String("host", devnet.DefaultHost, "loopback IPv4 address to listen on")
+	owners := addPKPFlags(fs)
 	if help, err := parse(e, fs, args); help || err != nil {
 		return err
 	}
@@ -38,6 +39,10 @@ func cmdDevnet(e *env, args []string) error {
 	net, err := startDevnet(e, devnet.Config{Nodes: *nodes, Threshold: *threshold, RPCPort: *rpcPort,
 		BasePort: *basePort, Host: *host, Logger: e.stderr})
 	if err != nil {
+		return err
+	}
+	if err := owners.mint(net); err != nil {
+		net.Close()
 		return err
 	}
 	if _, err := fmt.Fprintln(e.stdout, net.ReadyLine()); err != nil {
