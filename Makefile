@@ -10,6 +10,7 @@ ORACLE    := testdata/oracle
 BIN       := bin
 
 .PHONY: all build test unit vet fmt-check wasm-build oracle-deps conformance devnet demo fuzz clean
+.PHONY: wasm size browser-tools browser-test
 
 all: build
 
@@ -22,6 +23,7 @@ $(ORACLE)/node_modules/.package-lock.json: $(ORACLE)/package.json $(ORACLE)/pack
 	cd $(ORACLE) && npm ci --no-audit --no-fund --loglevel=error
 
 test: fmt-check vet wasm-build oracle-deps unit
+test: browser-test
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './$(ORACLE)/*')); \
@@ -30,6 +32,7 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./core/...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
 
 wasm-build:
 	GOOS=js GOARCH=wasm $(GO) build ./core/...
@@ -58,3 +61,45 @@ fuzz:
 
 clean:
 	rm -rf $(BIN)
+
+# ---- browser module (wasm/, js/, index.html, web/) -------------------------
+
+WASM_FLAGS := -ldflags="-s -w" -trimpath
+TOOLS      := $(CURDIR)/$(BIN)/tools
+
+# js/lit-session.wasm and js/wasm_exec.js beside js/lit-session.js, so js/
+# can be served as is. The wasm build must not link net/http (fetch only).
+wasm:
+	@if GOOS=js GOARCH=wasm $(GO) list -deps ./wasm | grep -qx net/http; then \
+		echo "wasm: net/http is linked into the browser build; use the fetch transport"; exit 1; fi
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o js/lit-session.wasm ./wasm
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" js/wasm_exec.js
+
+# Raw, gzip and brotli bytes of the wasm, and the code bytes of the largest
+# packages (from a build that keeps the name section).
+size: wasm
+	@raw=$$(wc -c < js/lit-session.wasm); gz=$$(gzip -9 -c js/lit-session.wasm | wc -c); \
+	if command -v brotli >/dev/null; then br=$$(brotli -q 11 -c js/lit-session.wasm | wc -c); else br="n/a (no brotli CLI)"; fi; \
+	echo "js/lit-session.wasm: raw $$raw bytes, gzip -9 $$gz bytes, brotli -q 11 $$br bytes"
+	@GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BIN)/lit-session-names.wasm ./wasm
+	@$(GO) run ./internal/wasmsize -n 25 $(BIN)/lit-session-names.wasm
+
+# wasmbrowsertest runs `go test` binaries in headless Chromium. It does not
+# pass --no-sandbox, which Chromium needs as root, so a `chromium` wrapper
+# with the flags goes first in PATH.
+browser-tools:
+	@mkdir -p $(TOOLS)
+	@test -x $(TOOLS)/wasmbrowsertest || GOBIN=$(TOOLS) $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
+	@chrome=$$(command -v chromium || command -v chromium-browser || command -v google-chrome || true); \
+	case "$$chrome" in ""|$(TOOLS)/*) echo "browser-tools: Chromium not found; apt-get install -y chromium"; exit 1;; esac; \
+	printf '#!/bin/sh\nexec %s --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync "$$@"\n' "$$chrome" > $(TOOLS)/chromium; \
+	chmod +x $(TOOLS)/chromium
+
+# The bindings' tests in Chromium, then the demo page end to end against a
+# real devnet (web/e2e_test.go; screenshot in testdata/artifacts/).
+browser-test: browser-tools wasm
+	PATH="$(TOOLS):$$PATH" GOOS=js GOARCH=wasm $(GO) test -count=1 -exec wasmbrowsertest ./wasm/...
+	PATH="$(TOOLS):$$PATH" LITSESSION_BROWSER=1 $(GO) test -count=1 -v -run 'Browser' ./web/
+
+demo: build wasm
+	$(GO) run ./internal/demo -litsession $(BIN)/litsession $(DEMO_ARGS)

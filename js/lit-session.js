@@ -1,0 +1,300 @@
+// lit-session.js: Lit Protocol session signatures in the browser, from the
+// Go implementation compiled to WebAssembly (lit-session.wasm, built by
+// `make wasm` together with wasm_exec.js beside this file).
+//
+//   import { load, LitPKPResource, LIT_ABILITY } from './js/lit-session.js';
+//   const lit = await load();
+//   const client = lit.createClient({ bootstrapUrls: ['http://127.0.0.1:7470'], minNodeCount: 1 });
+//   await client.connect();
+//   const sessionSigs = await client.getSessionSigs({
+//     resourceAbilityRequests: [{ resource: new LitPKPResource('*'), ability: LIT_ABILITY.PKPSigning }],
+//   });
+//
+// Every rejection and exception is an Error with a string `code`; see
+// lit-session.d.ts for the list and the whole API.
+import './wasm_exec.js';
+
+/** The Lit abilities, as the official LIT_ABILITY. */
+export const LIT_ABILITY = Object.freeze({
+  AccessControlConditionDecryption: 'access-control-condition-decryption',
+  AccessControlConditionSigning: 'access-control-condition-signing',
+  PKPSigning: 'pkp-signing',
+  RateLimitIncreaseAuth: 'rate-limit-increase-auth',
+  LitActionExecution: 'lit-action-execution',
+});
+
+/** The resource prefixes, as the official LIT_RESOURCE_PREFIX. */
+export const LIT_RESOURCE_PREFIX = Object.freeze({
+  AccessControlCondition: 'lit-accesscontrolcondition',
+  PKP: 'lit-pkp',
+  RLI: 'lit-ratelimitincrease',
+  LitAction: 'lit-litaction',
+});
+
+// Resource classes with the official classes' shape: own fields `resource`
+// and `resourcePrefix` (so JSON.stringify gives {"resource","resourcePrefix"}
+// as the official SDK signs), and the same methods.
+class LitResourceBase {
+  constructor(resource) {
+    if (typeof resource !== 'string') {
+      throw codeError('invalid_params', `a resource id must be a string (use '*' for every resource), got ${typeof resource}`);
+    }
+    this.resource = resource;
+  }
+  getResourceKey() {
+    return `${this.resourcePrefix}://${this.resource}`;
+  }
+  toString() {
+    return this.getResourceKey();
+  }
+}
+
+export class LitAccessControlConditionResource extends LitResourceBase {
+  constructor(resource) {
+    super(resource);
+    this.resourcePrefix = LIT_RESOURCE_PREFIX.AccessControlCondition;
+  }
+  isValidLitAbility(a) {
+    return a === LIT_ABILITY.AccessControlConditionDecryption || a === LIT_ABILITY.AccessControlConditionSigning;
+  }
+}
+
+export class LitPKPResource extends LitResourceBase {
+  constructor(resource) {
+    super(formatPKPResource(resource));
+    this.resourcePrefix = LIT_RESOURCE_PREFIX.PKP;
+  }
+  isValidLitAbility(a) {
+    return a === LIT_ABILITY.PKPSigning;
+  }
+}
+
+export class LitRLIResource extends LitResourceBase {
+  constructor(resource) {
+    super(resource);
+    this.resourcePrefix = LIT_RESOURCE_PREFIX.RLI;
+  }
+  isValidLitAbility(a) {
+    return a === LIT_ABILITY.RateLimitIncreaseAuth;
+  }
+}
+
+export class LitActionResource extends LitResourceBase {
+  constructor(resource) {
+    super(resource);
+    this.resourcePrefix = LIT_RESOURCE_PREFIX.LitAction;
+  }
+  isValidLitAbility(a) {
+    return a === LIT_ABILITY.LitActionExecution;
+  }
+}
+
+// The official formatPKPResource: drop 0x, left-pad hex ids to 64.
+function formatPKPResource(id) {
+  if (typeof id !== 'string') return id;
+  let r = id.startsWith('0x') ? id.slice(2) : id;
+  if (r.length > 64) {
+    throw codeError('invalid_params', `PKP id ${id} is longer than 64 hex characters (32 bytes); pass the PKP token id`);
+  }
+  if (r !== '*' && /^[0-9A-Fa-f]+$/.test(r)) r = r.padStart(64, '0');
+  return r;
+}
+
+function codeError(code, message, extra) {
+  const e = new Error(message);
+  e.code = code;
+  if (extra) Object.assign(e, extra);
+  return e;
+}
+
+// Info of a getSessionSigs result, kept off the SessionSigsMap itself.
+const infos = new WeakMap();
+
+/**
+ * Returns what a getSessionSigs call did (wallet asked or cache reused,
+ * why, timings) for the object it returned, or undefined.
+ */
+export function getSessionSigsInfo(sessionSigs) {
+  return infos.get(sessionSigs);
+}
+
+let loading;
+
+/**
+ * Loads the WebAssembly module once per page. opts.wasmUrl defaults to
+ * lit-session.wasm beside this module.
+ */
+export function load(opts = {}) {
+  if (!loading) {
+    loading = instantiate(opts);
+    loading.catch(() => {
+      loading = undefined; // allow a retry
+    });
+  }
+  return loading;
+}
+
+async function instantiate(opts) {
+  if (typeof globalThis.Go !== 'function') {
+    throw codeError('wasm_load_failed', 'wasm_exec.js did not load: copy it from $(go env GOROOT)/lib/wasm/wasm_exec.js beside lit-session.js (make wasm does this)');
+  }
+  const url = opts.wasmUrl ?? new URL('./lit-session.wasm', import.meta.url);
+  const go = new globalThis.Go();
+  let instance;
+  try {
+    const resp = await fetch(url);
+    if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
+    if (WebAssembly.instantiateStreaming && (resp.headers.get('content-type') || '').startsWith('application/wasm')) {
+      ({ instance } = await WebAssembly.instantiateStreaming(resp, go.importObject));
+    } else {
+      ({ instance } = await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject));
+    }
+  } catch (err) {
+    throw codeError('wasm_load_failed', `could not load ${url}: ${err.message}; run make wasm and serve the js/ folder over http(s)`, { cause: err });
+  }
+  const ready = new Promise((resolve) => {
+    globalThis.__litSessionReady = resolve;
+  });
+  const exited = go.run(instance).then(() => {
+    throw codeError('wasm_exited', 'the WebAssembly module exited; reload the page');
+  });
+  const wasm = await Promise.race([ready, exited]);
+  delete globalThis.__litSessionReady;
+  return wrap(wasm);
+}
+
+// unwrap returns r.key or throws r.error (the Go side returns errors from
+// synchronous calls instead of throwing across the boundary).
+function unwrap(r, key) {
+  if (r.error) throw r.error;
+  return r[key];
+}
+
+function normalizeRequests(reqs, where) {
+  if (!Array.isArray(reqs) || reqs.length === 0) {
+    throw codeError('invalid_params', `${where}: resourceAbilityRequests must be a non-empty array of {resource, ability}, e.g. [{resource: new LitPKPResource('*'), ability: LIT_ABILITY.PKPSigning}]`);
+  }
+  return reqs.map((q, i) => {
+    const r = q && q.resource;
+    if (!r || typeof r.resource !== 'string' || typeof r.resourcePrefix !== 'string') {
+      throw codeError('invalid_params', `${where}: resourceAbilityRequests[${i}].resource must be a resource object like new LitActionResource('*') (own fields resource and resourcePrefix)`);
+    }
+    if (typeof q.ability !== 'string') {
+      throw codeError('invalid_params', `${where}: resourceAbilityRequests[${i}].ability must be a string such as LIT_ABILITY.LitActionExecution`);
+    }
+    const out = { resource: { resource: r.resource, resourcePrefix: r.resourcePrefix }, ability: q.ability };
+    if (q.data !== undefined) out.data = q.data;
+    return out;
+  });
+}
+
+function wrap(wasm) {
+  const lit = {
+    version: wasm.version,
+
+    /** Creates a client for one Lit network; see LitClient in the .d.ts. */
+    createClient(config = {}) {
+      const c = unwrap(wasm.createClient(config), 'client');
+      const client = {
+        connectedNodes: [],
+        latestBlockhash: undefined,
+        minNodeCount: undefined,
+        networkPublicKey: undefined,
+        ready: false,
+        async connect() {
+          const r = await c.connect();
+          client.connectedNodes = Array.from(r.connectedNodes);
+          client.latestBlockhash = r.latestBlockhash;
+          client.minNodeCount = r.minNodeCount;
+          client.networkPublicKey = r.networkPublicKey;
+          client.connectMs = r.connectMs;
+          client.ready = true;
+          return client;
+        },
+        async getSessionSigs(params = {}) {
+          const { sessionSigs } = await client.getSessionSigsWithInfo(params);
+          return sessionSigs;
+        },
+        async getSessionSigsWithInfo(params = {}) {
+          if (params === null || typeof params !== 'object') {
+            throw codeError('invalid_params', 'getSessionSigs needs a params object with resourceAbilityRequests');
+          }
+          const reqs = normalizeRequests(params.resourceAbilityRequests, 'getSessionSigs');
+          const body = {
+            chain: params.chain,
+            resourceAbilityRequests: reqs,
+            expiration: params.expiration,
+            capabilityAuthSigs: params.capabilityAuthSigs,
+            capacityDelegationAuthSig: params.capacityDelegationAuthSig,
+            sessionKey: params.sessionKey,
+            domain: params.domain,
+            switchChain: !!params.switchChain,
+          };
+          let cb;
+          if (params.authNeededCallback !== undefined) {
+            const user = params.authNeededCallback;
+            if (typeof user !== 'function') throw codeError('invalid_params', 'getSessionSigs: authNeededCallback must be a function');
+            cb = async (json) => {
+              const p = JSON.parse(json);
+              // The caller's own resource objects (e.g. official class instances).
+              p.resourceAbilityRequests = params.resourceAbilityRequests;
+              return user(p);
+            };
+          }
+          const r = await c.getSessionSigs(JSON.stringify(body), cb);
+          const sessionSigs = JSON.parse(r.sessionSigs);
+          const info = JSON.parse(r.info);
+          infos.set(sessionSigs, info);
+          Object.defineProperty(sessionSigs, 'info', { value: info, enumerable: false });
+          return { sessionSigs, info };
+        },
+      };
+      return client;
+    },
+
+    /** A new Ed25519 session key pair {publicKey, secretKey} (hex). */
+    generateSessionKeyPair() {
+      const r = wasm.generateSessionKeyPair();
+      if (r.error) throw r.error;
+      return { publicKey: r.publicKey, secretKey: r.secretKey };
+    },
+
+    /**
+     * Forgets the wallet: removes the cached wallet signature and session
+     * key (and the official SDK's other wallet keys) from localStorage, or
+     * from the given Web Storage object.
+     */
+    disconnectWeb3(storage) {
+      const r = wasm.disconnectWeb3(storage);
+      if (r.error) throw r.error;
+    },
+
+    /** The SIWE message with a ReCap of resources, as the official function. */
+    async createSiweMessageWithRecaps(params) {
+      if (params === null || typeof params !== 'object') {
+        throw codeError('invalid_params', 'createSiweMessageWithRecaps needs {uri, expiration, resources, walletAddress, nonce}');
+      }
+      const body = { ...params, resources: normalizeRequests(params.resources, 'createSiweMessageWithRecaps') };
+      delete body.litNodeClient;
+      return wasm.createSiweMessageWithRecaps(JSON.stringify(body));
+    },
+
+    /**
+     * A built-in EIP-1193 wallet with a burner key kept in localStorage
+     * (opts.storageKey, default 'litsession-dev-wallet-key'), or opts.privateKey.
+     * For local development only: the key is stored in clear text.
+     */
+    createDevWallet(opts = {}) {
+      return unwrap(wasm.createDevWallet(opts), 'provider');
+    },
+
+    getSessionSigsInfo,
+    LIT_ABILITY,
+    LIT_RESOURCE_PREFIX,
+    LitAccessControlConditionResource,
+    LitPKPResource,
+    LitRLIResource,
+    LitActionResource,
+  };
+  return Object.freeze(lit);
+}

@@ -1,0 +1,178 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall/js"
+)
+
+// promise runs fn on a new goroutine and returns a JS Promise settled with
+// its result: resolved with the value, or rejected with the JS Error that
+// jsError builds (every rejection carries a string code). JS callbacks must
+// not block, so all work happens off the event loop (the pattern of
+// tailscale's cmd/tsconnect).
+func promise(fn func() (any, error)) js.Value {
+	var executor js.Func
+	executor = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		resolve, reject := args[0], args[1]
+		go func() {
+			defer executor.Release()
+			var (
+				v   any
+				err error
+			)
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						err = panicErr(r)
+					}
+				}()
+				v, err = fn()
+			}()
+			if err != nil {
+				reject.Invoke(jsError(err))
+				return
+			}
+			resolve.Invoke(v)
+		}()
+		return nil
+	})
+	return js.Global().Get("Promise").New(executor)
+}
+
+// panicErr turns a recovered panic (a js.Error from a throwing JS call, or a
+// Go bug) into an error.
+func panicErr(r any) error {
+	if je, ok := r.(js.Error); ok {
+		return &thrownError{v: je.Value}
+	}
+	return fmt.Errorf("internal error: %v; please report this bug", r)
+}
+
+// thrownError is a JS exception or promise rejection reason.
+type thrownError struct{ v js.Value }
+
+func (e *thrownError) Error() string { return jsString(e.v) }
+
+// Code returns the reason's code property as a string ("" if none): EIP-1193
+// errors carry a number (4001), ours and ethers' a string.
+func (e *thrownError) Code() string {
+	if e.v.Type() != js.TypeObject {
+		return ""
+	}
+	c := e.v.Get("code")
+	switch c.Type() {
+	case js.TypeNumber:
+		return fmt.Sprint(c.Int())
+	case js.TypeString:
+		return c.String()
+	}
+	return ""
+}
+
+// jsString describes any JS value: an Error's message, a string, or
+// String(v).
+func jsString(v js.Value) string {
+	switch v.Type() {
+	case js.TypeString:
+		return v.String()
+	case js.TypeObject:
+		if m := v.Get("message"); m.Type() == js.TypeString && m.String() != "" {
+			return m.String()
+		}
+	case js.TypeUndefined:
+		return "undefined"
+	}
+	return js.Global().Get("String").Invoke(v).String()
+}
+
+// call invokes a JS method, turning a thrown exception into an error.
+func call(v js.Value, method string, args ...any) (out js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = js.Undefined(), panicErr(r)
+		}
+	}()
+	return v.Call(method, args...), nil
+}
+
+// invoke calls a JS function, turning a thrown exception into an error.
+func invoke(f js.Value, args ...any) (out js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = js.Undefined(), panicErr(r)
+		}
+	}()
+	return f.Invoke(args...), nil
+}
+
+// await waits for a JS value: a thenable is awaited, anything else is
+// returned as is. It must not be called on the JS event loop (i.e. directly
+// from a js.Func); promise runs its work on a goroutine for that reason.
+func await(ctx context.Context, v js.Value) (js.Value, error) {
+	if v.Type() != js.TypeObject && v.Type() != js.TypeFunction {
+		return v, nil
+	}
+	if v.Get("then").Type() != js.TypeFunction {
+		return v, nil
+	}
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	var onOK, onErr js.Func
+	onOK = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{v: arg0(args)}
+		onOK.Release()
+		onErr.Release()
+		return nil
+	})
+	onErr = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{err: &thrownError{v: arg0(args)}}
+		onOK.Release()
+		onErr.Release()
+		return nil
+	})
+	if _, err := call(v, "then", onOK, onErr); err != nil {
+		onOK.Release()
+		onErr.Release()
+		return js.Undefined(), err
+	}
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		// The callbacks release themselves when the promise settles.
+		return js.Undefined(), ctx.Err()
+	}
+}
+
+func arg0(args []js.Value) js.Value {
+	if len(args) == 0 {
+		return js.Undefined()
+	}
+	return args[0]
+}
+
+// jsonParse and jsonStringify use the page's JSON object.
+func jsonParse(s string) (js.Value, error) {
+	return call(js.Global().Get("JSON"), "parse", s)
+}
+
+func jsonStringify(v js.Value) (string, error) {
+	s, err := call(js.Global().Get("JSON"), "stringify", v)
+	if err != nil {
+		return "", err
+	}
+	if s.Type() != js.TypeString {
+		return "", errors.New("the value cannot be written as JSON")
+	}
+	return s.String(), nil
+}
+
+// isNullish reports whether v is undefined or null.
+func isNullish(v js.Value) bool { return v.IsUndefined() || v.IsNull() }

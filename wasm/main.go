@@ -1,0 +1,24 @@
+//go:build js && wasm
+
+// Command wasm is the browser build of litsession: thin syscall/js
+// bindings over core (no protocol logic here). js/lit-session.js loads it;
+// see js/lit-session.d.ts for the API.
+//
+// The adapters implement core's interfaces with browser APIs: webStorage
+// (storage.Storage over window.localStorage, with the official SDK's keys),
+// eip1193 (authsig.Signer over window.ethereum) and fetchTransport
+// (node.Transport over fetch; no net/http is linked). Every async function
+// returns a Promise; every rejection is an Error with a string code.
+package main
+
+import "syscall/js"
+
+func main() {
+	api := newAPI()
+	if ready := js.Global().Get("__litSessionReady"); ready.Type() == js.TypeFunction {
+		ready.Invoke(api)
+	} else {
+		js.Global().Set("litSessionWasm", api)
+	}
+	select {} // serve calls until the page goes away
+}
