@@ -5,8 +5,11 @@
 //
 // The official JS SDK v7 (litNetwork "custom", rpcUrl pointing at the
 // devnet) and this module's core/node client both connect to it unchanged.
-// More node endpoints (session-protected routes, PKP signing) plug in with
-// Node.Handle or Network.HandleAll.
+// The network key is split into Shamir shares, one per node, and the nodes
+// serve the PKP flow: PKPs minted with Network.MintPKP (or POST MintPath)
+// get session keys signed at /web/sign_session_key/v1 and sign at
+// /web/pkp/sign/v1 (see PKP). More node endpoints plug in with Node.Handle
+// or Network.HandleAll.
 //
 // Every server sends CORS headers and answers OPTIONS preflights, sends
 // Content-Type: application/json on every JSON answer, caps request bodies
