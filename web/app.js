@@ -155,6 +155,7 @@ function summaryRow(dl, term, ...value) {
 
 async function showResult(sessionSigs, reqs) {
   const info = getSessionSigsInfo(sessionSigs);
+  window.litDemo = { sessionSigs, info }; // for the console and the browser test
   const dl = $('#summary');
   dl.replaceChildren();
   dl.dataset.walletAsked = info.walletAsked;
@@ -203,6 +204,20 @@ async function showResult(sessionSigs, reqs) {
 
 // ---- actions --------------------------------------------------------------
 
+// The session's expiration is fixed when first used and kept until the
+// expiry choice changes or the wallet disconnects: a later explicit
+// expiration than the cached wallet signature's makes the wallet sign again.
+let expiration;
+let expirationChoice;
+function sessionExpiration() {
+  const choice = $('#expiry').value;
+  if (!expiration || choice !== expirationChoice || Date.parse(expiration) - Date.now() < 60_000) {
+    expiration = new Date(Date.now() + Number(choice) * 1000).toISOString();
+    expirationChoice = choice;
+  }
+  return expiration;
+}
+
 async function getSigs() {
   showError(null);
   $('#get-sigs').disabled = true;
@@ -210,7 +225,7 @@ async function getSigs() {
   try {
     const reqs = requests();
     const c = await connectedClient();
-    const expiration = new Date(Date.now() + Number($('#expiry').value) * 1000).toISOString();
+    const expiration = sessionExpiration();
     const sessionSigs = await c.getSessionSigs({ chain: 'ethereum', resourceAbilityRequests: reqs, expiration });
     if (!$('#wallet-status').dataset.account) await connectWallet().catch(() => {});
     await showResult(sessionSigs, reqs);
@@ -226,6 +241,7 @@ function disconnect() {
   showError(null);
   try {
     lit.disconnectWeb3();
+    expiration = undefined;
     $('#result').hidden = true;
     $('#wallet-status').textContent = 'Disconnected: the cached wallet signature and session key were removed.';
     delete $('#wallet-status').dataset.account;

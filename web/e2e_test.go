@@ -1,0 +1,557 @@
+//go:build !js
+
+package web_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/sessionkey"
+	"github.com/litgo/litsession/internal/static"
+)
+
+// The test wallet's key: 0x11…11, address 0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A
+// (PROTOCOL.md §0).
+const (
+	walletKey     = "0x1111111111111111111111111111111111111111111111111111111111111111"
+	walletAddress = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A"
+)
+
+// providerJS is the injected EIP-1193 wallet. personal_sign goes to the
+// test process through the __testWalletSign binding and is signed there
+// with walletKey, like a real wallet extension signing outside the page.
+const providerJS = `(() => {
+  const pending = new Map();
+  let next = 0;
+  const account = %q;
+  window.__testWalletResolve = (id, sig, err) => {
+    const p = pending.get(id);
+    pending.delete(id);
+    if (err) { const e = new Error(err.message); e.code = err.code; p.reject(e); } else p.resolve(sig);
+  };
+  window.ethereum = {
+    isTestWallet: true,
+    async request({ method, params }) {
+      switch (method) {
+        case 'eth_accounts':
+        case 'eth_requestAccounts':
+          return [account];
+        case 'eth_chainId':
+          return '0x1';
+        case 'personal_sign':
+          return new Promise((resolve, reject) => {
+            const id = ++next;
+            pending.set(id, { resolve, reject });
+            window.__testWalletSign(JSON.stringify({ id, params }));
+          });
+        default: {
+          const e = new Error('unsupported ' + method);
+          e.code = 4200;
+          throw e;
+        }
+      }
+    },
+  };
+})();`
+
+type readyLine struct {
+	RPCURL    string   `json:"rpcUrl"`
+	Nodes     []string `json:"nodes"`
+	Threshold int      `json:"threshold"`
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func chromiumPath(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("Chromium not found in PATH; apt-get install -y chromium")
+	return ""
+}
+
+func goBuild(t *testing.T, root string, env []string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"build"}, args...)...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %v: %v\n%s", args, err, out)
+	}
+}
+
+// startDevnet runs `litsession devnet` on free ports, with every route the
+// command registers (the session-protected endpoint among them).
+func startDevnet(t *testing.T, root, dir string) readyLine {
+	t.Helper()
+	bin := filepath.Join(dir, "litsession")
+	goBuild(t, root, nil, "-o", bin, "./cmd/litsession")
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "devnet", "--rpc-port", "0", "--base-port", "0")
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
+	var logs strings.Builder
+	cmd.Stderr = &syncWriter{w: &logs}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		cmd.Wait()
+	})
+	lines := make(chan string, 1)
+	go func() {
+		l, _ := bufio.NewReader(out).ReadString('\n')
+		lines <- l
+	}()
+	var line string
+	select {
+	case line = <-lines:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the devnet printed no ready line; its log:\n%s", logs.String())
+	}
+	var rl readyLine
+	if err := json.Unmarshal([]byte(line), &rl); err != nil || len(rl.Nodes) == 0 {
+		t.Fatalf("bad ready line %q: %v", line, err)
+	}
+	return rl
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  *strings.Builder
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// TestBrowserDemo drives index.html in headless Chromium with an injected
+// wallet against a real devnet: first call asks the wallet, the devnet
+// accepts every node's signature, the second call reuses the cache, and
+// disconnect makes the next call ask again. It saves a screenshot to
+// testdata/artifacts/demo.png.
+func TestBrowserDemo(t *testing.T) {
+	if os.Getenv("LITSESSION_BROWSER") == "" {
+		t.Skip("needs Chromium; set LITSESSION_BROWSER=1 or run make browser-test")
+	}
+	root := repoRoot(t)
+	dir := t.TempDir()
+
+	// Build the module into dir, so the test needs no `make wasm` first.
+	goBuild(t, root, []string{"GOOS=js", "GOARCH=wasm"}, "-ldflags=-s -w", "-trimpath", "-o", filepath.Join(dir, "lit-session.wasm"), "./wasm")
+	wasm, err := os.ReadFile(filepath.Join(dir, "lit-session.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wasmExec, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dn := startDevnet(t, root, dir)
+	readyJSON, _ := json.Marshal(dn)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: &static.Handler{
+		Root: root,
+		Files: map[string]static.File{
+			"/devnet.json":         {ContentType: "application/json", Body: readyJSON},
+			"/js/lit-session.wasm": {ContentType: "application/wasm", Body: wasm},
+			"/js/wasm_exec.js":     {ContentType: "text/javascript; charset=utf-8", Body: wasmExec},
+		},
+		Mounts: map[string]string{"/oracle/": filepath.Join(root, "testdata", "oracle", "node_modules")},
+	}}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	pageURL := "http://" + ln.Addr().String() + "/"
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	actx, cancel := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.WindowSize(1280, 1800))...)
+	defer cancel()
+	// cdproto lags Chromium: drop its "could not unmarshal event" noise.
+	bctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
+		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "unmarshal event") {
+			t.Logf("chromedp: %s", msg)
+		}
+	}))
+	defer cancel()
+
+	signer, err := authsig.NewKeySigner(walletKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var signs atomic.Int32
+	var answering sync.WaitGroup
+	defer answering.Wait() // before bctx is cancelled
+	var consoleMu sync.Mutex
+	var console []string
+	chromedp.ListenTarget(bctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *cdpruntime.EventBindingCalled:
+			if ev.Name != "__testWalletSign" {
+				return
+			}
+			answering.Add(1)
+			go func() {
+				defer answering.Done()
+				var req struct {
+					ID     int      `json:"id"`
+					Params []string `json:"params"`
+				}
+				json.Unmarshal([]byte(ev.Payload), &req)
+				resolve := fmt.Sprintf("window.__testWalletResolve(%d, null, {code: -32602, message: 'bad personal_sign params'})", req.ID)
+				if len(req.Params) == 2 && req.Params[1] == strings.ToLower(walletAddress) && strings.HasPrefix(req.Params[0], "0x") {
+					if msg, err := hex.DecodeString(req.Params[0][2:]); err == nil {
+						sig, err := signer.SignMessage(context.Background(), msg)
+						if err == nil {
+							signs.Add(1)
+							resolve = fmt.Sprintf("window.__testWalletResolve(%d, %q)", req.ID, "0x"+hex.EncodeToString(sig))
+						}
+					}
+				}
+				if err := chromedp.Run(bctx, chromedp.Evaluate(resolve, nil)); err != nil {
+					t.Errorf("answering personal_sign #%d: %v", req.ID, err)
+				}
+			}()
+		case *cdpruntime.EventConsoleAPICalled:
+			var parts []string
+			for _, a := range ev.Args {
+				parts = append(parts, string(a.Value)+a.Description)
+			}
+			consoleMu.Lock()
+			console = append(console, string(ev.Type)+": "+strings.Join(parts, " "))
+			consoleMu.Unlock()
+		case *cdpruntime.EventExceptionThrown:
+			consoleMu.Lock()
+			console = append(console, "exception: "+ev.ExceptionDetails.Error())
+			consoleMu.Unlock()
+		}
+	})
+	defer func() {
+		if t.Failed() {
+			consoleMu.Lock()
+			t.Logf("browser console:\n%s", strings.Join(console, "\n"))
+			consoleMu.Unlock()
+		}
+	}()
+
+	run := func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(bctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	attr := func(sel, name string) string {
+		t.Helper()
+		var v string
+		var ok bool
+		run("reading "+sel+"@"+name, chromedp.AttributeValue(sel, name, &v, &ok, chromedp.ByQuery))
+		return v
+	}
+	errorText := func() string {
+		var s string
+		chromedp.Run(bctx, chromedp.Evaluate(`document.querySelector('#error').hidden ? '' : document.querySelector('#error').textContent`, &s))
+		return s
+	}
+	getSigs := func() {
+		t.Helper()
+		run("clicking Get session signatures",
+			chromedp.Click("#get-sigs", chromedp.ByQuery),
+			chromedp.ActionFunc(func(ctx context.Context) error {
+				for {
+					var done bool
+					if err := chromedp.Evaluate(`document.querySelector('#node-sigs').dataset.done === 'true' || !document.querySelector('#error').hidden`, &done).Do(ctx); err != nil {
+						return err
+					}
+					if done {
+						return nil
+					}
+					select {
+					case <-ctx.Done():
+						return ctx.Err()
+					case <-time.After(100 * time.Millisecond):
+					}
+				}
+			}))
+		if e := errorText(); e != "" {
+			t.Fatalf("the page shows an error: %s", e)
+		}
+	}
+
+	run("opening the demo",
+		cdpruntime.AddBinding("__testWalletSign"),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			_, err := page.AddScriptToEvaluateOnNewDocument(fmt.Sprintf(providerJS, strings.ToLower(walletAddress))).Do(ctx)
+			return err
+		}),
+		chromedp.Navigate(pageURL),
+		chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery),
+	)
+	var injectedChecked bool
+	run("reading the wallet choice", chromedp.Evaluate(`document.querySelector('#wallet-injected').checked`, &injectedChecked))
+	if !injectedChecked {
+		t.Fatal("the page did not pick the injected wallet")
+	}
+
+	// 1. First call: the wallet signs once; every node's signature is
+	// valid and the devnet accepts it.
+	getSigs()
+	if got := attr("#summary", "data-wallet-asked"); got != "true" {
+		t.Errorf("first call: data-wallet-asked = %q, want true", got)
+	}
+	if n := signs.Load(); n != 1 {
+		t.Errorf("first call: the wallet signed %d times, want 1", n)
+	}
+	var sigsJSON string
+	run("reading the session sigs", chromedp.Evaluate(`JSON.stringify(window.litDemo.sessionSigs)`, &sigsJSON))
+	checkSessionSigs(t, sigsJSON, dn.Nodes)
+	var verdicts map[string]string
+	run("reading the verdicts", chromedp.Evaluate(`Object.fromEntries([...document.querySelectorAll('#node-sigs tbody tr')].map(r => [r.dataset.node, r.dataset.verdict + ' ' + r.querySelector('.verdict').textContent]))`, &verdicts))
+	if len(verdicts) != len(dn.Nodes) {
+		t.Errorf("the page shows %d nodes, want %d", len(verdicts), len(dn.Nodes))
+	}
+	for _, n := range dn.Nodes {
+		v := verdicts[n]
+		if !strings.HasPrefix(v, "ok ") {
+			t.Errorf("node %s: the devnet (%s) did not accept the session signature: %s", n, "POST /web/session/verify", v)
+		}
+	}
+	shot(t, bctx, "demo.png")
+
+	// 2. Second call: the cached wallet signature is reused, no prompt.
+	getSigs()
+	if got := attr("#summary", "data-cache-reused"); got != "true" {
+		t.Errorf("second call: data-cache-reused = %q, want true", got)
+	}
+	if n := signs.Load(); n != 1 {
+		t.Errorf("second call: the wallet signed again (%d signatures), want the cache reused", n)
+	}
+	shot(t, bctx, "demo-cached.png")
+
+	// 3. Disconnect, then the wallet is asked again.
+	run("clicking Disconnect", chromedp.Click("#disconnect", chromedp.ByQuery))
+	var cleared bool
+	run("reading localStorage", chromedp.Evaluate(`localStorage.getItem('lit-wallet-sig') === null && localStorage.getItem('lit-session-key') === null`, &cleared))
+	if !cleared {
+		t.Error("disconnect left lit-wallet-sig or lit-session-key in localStorage")
+	}
+	getSigs()
+	if got := attr("#summary", "data-wallet-asked"); got != "true" || signs.Load() != 2 {
+		t.Errorf("after disconnect: data-wallet-asked = %q and %d signatures, want true and 2", got, signs.Load())
+	}
+
+	// 4. The JS API with the official SDK's own resource classes.
+	t.Run("OfficialResourceClasses", func(t *testing.T) { officialClasses(t, bctx, dn) })
+}
+
+// checkSessionSigs verifies what the page got, independently of the page
+// and of the devnet: one entry per node, each an Ed25519 signature over a
+// template naming that node, carrying a wallet AuthSig by the test wallet
+// for this session key.
+func checkSessionSigs(t *testing.T, sigsJSON string, nodes []string) {
+	t.Helper()
+	var sigs map[string]authsig.AuthSig
+	if err := json.Unmarshal([]byte(sigsJSON), &sigs); err != nil {
+		t.Fatalf("session sigs are not a SessionSigsMap: %v\n%s", err, sigsJSON)
+	}
+	if len(sigs) != len(nodes) {
+		t.Fatalf("got session sigs for %d nodes, want %d", len(sigs), len(nodes))
+	}
+	for _, n := range nodes {
+		s, ok := sigs[n]
+		if !ok {
+			t.Fatalf("no session sig for node %s", n)
+		}
+		if s.DerivedVia != authsig.DerivedViaSession || s.Algo != authsig.AlgoEd25519 {
+			t.Errorf("%s: derivedVia %q algo %q", n, s.DerivedVia, s.Algo)
+		}
+		if err := sessionkey.VerifyHex(s.Address, s.Sig, []byte(s.SignedMessage)); err != nil {
+			t.Errorf("%s: %v", n, err)
+		}
+		var tmpl struct {
+			SessionKey   string            `json:"sessionKey"`
+			Capabilities []authsig.AuthSig `json:"capabilities"`
+			NodeAddress  string            `json:"nodeAddress"`
+		}
+		if err := json.Unmarshal([]byte(s.SignedMessage), &tmpl); err != nil {
+			t.Fatalf("%s: signedMessage: %v", n, err)
+		}
+		if tmpl.NodeAddress != n || tmpl.SessionKey != s.Address || len(tmpl.Capabilities) == 0 {
+			t.Errorf("%s: template names node %q, key %q, %d capabilities", n, tmpl.NodeAddress, tmpl.SessionKey, len(tmpl.Capabilities))
+			continue
+		}
+		w := tmpl.Capabilities[len(tmpl.Capabilities)-1]
+		v, err := authsig.Verify(w, authsig.Options{})
+		if err != nil {
+			t.Errorf("%s: wallet AuthSig: %v", n, err)
+			continue
+		}
+		if v.Address != walletAddress || v.Message.URI() != sessionkey.URIPrefix+s.Address {
+			t.Errorf("%s: wallet AuthSig by %s for %s", n, v.Address, v.Message.URI())
+		}
+	}
+}
+
+// officialClassesJS evaluates @lit-protocol/auth-helpers 7.4.0's real
+// resources.js (CommonJS, with a tiny require for its few imports) and
+// gets session sigs through js/lit-session.js with its LitActionResource
+// and LitPKPResource instances, via an authNeededCallback that signs the
+// official way (createSiweMessageWithRecaps + personal_sign).
+const officialClassesJS = `(async () => {
+  async function cjs(url, deps) {
+    const resp = await fetch(url);
+    if (!resp.ok) throw new Error(url + ': HTTP ' + resp.status);
+    const module = { exports: {} };
+    const require = (n) => { if (!(n in deps)) throw new Error(url + ' requires ' + n); return deps[n]; };
+    new Function('exports', 'require', 'module', await resp.text())(module.exports, require, module);
+    return module.exports;
+  }
+  const base = '/oracle/@lit-protocol/';
+  const tslib = { __importDefault: (m) => (m && m.__esModule ? m : { default: m }) };
+  const depd = () => () => {};
+  const constants = await cjs(base + 'constants/src/lib/constants/constants.js', { tslib, depd });
+  const utils = await cjs(base + 'auth-helpers/src/lib/utils.js', {});
+  const official = await cjs(base + 'auth-helpers/src/lib/resources.js', {
+    '@lit-protocol/access-control-conditions': {}, '@lit-protocol/uint8arrays': {},
+    '@lit-protocol/constants': constants, './utils': utils,
+  });
+  const { load } = await import('/js/lit-session.js');
+  const lit = await load();
+  const action = new official.LitActionResource('*');
+  const pkp = new official.LitPKPResource('0xABC');
+  const reqs = [
+    { resource: action, ability: constants.LIT_ABILITY.LitActionExecution },
+    { resource: pkp, ability: constants.LIT_ABILITY.PKPSigning },
+  ];
+  const client = lit.createClient({ bootstrapUrls: %s, minNodeCount: %d });
+  await client.connect();
+  lit.disconnectWeb3();
+  let seen;
+  const sessionSigs = await client.getSessionSigs({
+    chain: 'ethereum',
+    resourceAbilityRequests: reqs,
+    authNeededCallback: async (p) => {
+      seen = p;
+      const account = (await window.ethereum.request({ method: 'eth_requestAccounts' }))[0];
+      const address = %q;
+      const signedMessage = await lit.createSiweMessageWithRecaps({
+        uri: p.uri, expiration: p.expiration, resources: p.resourceAbilityRequests, walletAddress: address, nonce: p.nonce,
+      });
+      const hex = Array.from(new TextEncoder().encode(signedMessage), (b) => b.toString(16).padStart(2, '0')).join('');
+      const sig = await window.ethereum.request({ method: 'personal_sign', params: ['0x' + hex, account] });
+      return { sig, derivedVia: 'web3.eth.personal.sign', signedMessage, address };
+    },
+  });
+  const first = sessionSigs[Object.keys(sessionSigs)[0]];
+  return JSON.stringify({
+    className: action.constructor.name,
+    instanceOfOfficial: action instanceof official.LitActionResource,
+    ownKeys: Object.keys(action),
+    callbackGotInstances: seen.resourceAbilityRequests[0].resource === action,
+    callbackHasSecret: seen.sessionKey && 'secretKey' in seen.sessionKey,
+    signedRequests: JSON.parse(first.signedMessage).resourceAbilityRequests,
+    info: sessionSigs.info,
+  });
+})()`
+
+func officialClasses(t *testing.T, bctx context.Context, dn readyLine) {
+	nodes, _ := json.Marshal(dn.Nodes)
+	var out string
+	err := chromedp.Run(bctx, chromedp.Evaluate(fmt.Sprintf(officialClassesJS, nodes, dn.Threshold, walletAddress), &out,
+		func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	if err != nil {
+		t.Fatalf("running the official classes through the JS API: %v", err)
+	}
+	var res struct {
+		ClassName            string          `json:"className"`
+		InstanceOfOfficial   bool            `json:"instanceOfOfficial"`
+		OwnKeys              []string        `json:"ownKeys"`
+		CallbackGotInstances bool            `json:"callbackGotInstances"`
+		CallbackHasSecret    bool            `json:"callbackHasSecret"`
+		SignedRequests       json.RawMessage `json:"signedRequests"`
+		Info                 struct {
+			WalletAsked bool `json:"walletAsked"`
+		} `json:"info"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if res.ClassName != "LitActionResource" || !res.InstanceOfOfficial || strings.Join(res.OwnKeys, ",") != "resource,resourcePrefix" {
+		t.Errorf("not the official class: %+v", res)
+	}
+	if !res.CallbackGotInstances {
+		t.Error("the authNeededCallback did not get the caller's own resource objects")
+	}
+	if res.CallbackHasSecret {
+		t.Error("the authNeededCallback was given the session secret key")
+	}
+	if !res.Info.WalletAsked {
+		t.Error("info.walletAsked is false after disconnect")
+	}
+	// What the official SDK signs for these instances (PROTOCOL.md §7):
+	// JSON.stringify of the caller's objects, PKP id normalized.
+	want := `[{"resource":{"resource":"*","resourcePrefix":"lit-litaction"},"ability":"lit-action-execution"},` +
+		`{"resource":{"resource":"0000000000000000000000000000000000000000000000000000000000000ABC","resourcePrefix":"lit-pkp"},"ability":"pkp-signing"}]`
+	if string(res.SignedRequests) != want {
+		t.Errorf("signed resourceAbilityRequests:\n got %s\nwant %s", res.SignedRequests, want)
+	}
+}
+
+// shot saves a full-page screenshot under testdata/artifacts (git-ignored).
+func shot(t *testing.T, bctx context.Context, name string) {
+	t.Helper()
+	var png []byte
+	if err := chromedp.Run(bctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+		t.Errorf("screenshot: %v", err)
+		return
+	}
+	dir := filepath.Join(repoRoot(t), "testdata", "artifacts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
+}
