@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/litgo/litsession/core/jsjson"
 )
@@ -153,6 +155,52 @@ func writeJSON(w io.Writer, v any) error {
 	}
 	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err
+}
+
+// timeFlag is an optional RFC 3339 --now flag; zero means the current time.
+type timeFlag struct{ t time.Time }
+
+func (f *timeFlag) String() string {
+	if f.t.IsZero() {
+		return ""
+	}
+	return f.t.Format(time.RFC3339Nano)
+}
+
+func (f *timeFlag) Set(s string) error {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("%q is not an RFC 3339 time such as 2030-01-01T00:00:00Z", s)
+	}
+	f.t = t
+	return nil
+}
+
+// Or returns the flag's time, or the current time when it was not given.
+func (f *timeFlag) Or() time.Time {
+	if f.t.IsZero() {
+		return time.Now()
+	}
+	return f.t
+}
+
+// nowFlag registers --now on fs.
+func nowFlag(fs *flag.FlagSet) *timeFlag {
+	f := &timeFlag{}
+	fs.Var(f, "now", "check times against this RFC 3339 time (default the current time)")
+	return f
+}
+
+// readJSONStdin reads one JSON value of at most limit bytes from stdin into v.
+func readJSONStdin(e *env, what string, limit int64, v any) error {
+	raw, err := readStdin(e, what, limit)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return usagef("stdin: %v", err)
+	}
+	return nil
 }
 
 // readStdin reads all of stdin, refusing more than limit bytes.

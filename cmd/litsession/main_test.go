@@ -117,7 +117,7 @@ func TestBadInput(t *testing.T) {
 		{"authsig empty stdin", "", []string{"authsig", "--wallet-key", walletKey}, "got nothing"},
 		{"verify not json", "nope", []string{"verify-authsig"}, "stdin"},
 		{"verify missing field", `{"sig":"0x"}`, []string{"verify-authsig"}, "missing"},
-		{"verify bad now", "{}", []string{"verify-authsig", "--now", "yesterday"}, "--now"},
+		{"verify bad now", "{}", []string{"verify-authsig", "--now", "yesterday"}, "flag -now"},
 		{"capacity bad uses", "", []string{"capacity-delegation", "--wallet-key", walletKey, "--nonce", nonce, "--expiration", "2030-01-01T00:00:00Z", "--uses", "-3"}, "--uses"},
 		{"capacity bad delegatee", "", []string{"capacity-delegation", "--wallet-key", walletKey, "--nonce", nonce, "--expiration", "2030-01-01T00:00:00Z", "--delegatee", "bob"}, "delegatee"},
 	}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/capacity"
@@ -137,27 +135,15 @@ func cmdAuthsig(e *env, args []string) error {
 
 func cmdVerifyAuthsig(e *env, args []string) error {
 	fs := newFlags("verify-authsig")
-	nowFlag := fs.String("now", "", "check times against this RFC 3339 time (default the current time)")
+	now := nowFlag(fs)
 	if help, err := parse(e, fs, args); help || err != nil {
 		return err
 	}
-	now := time.Now()
-	if *nowFlag != "" {
-		t, err := time.Parse(time.RFC3339Nano, *nowFlag)
-		if err != nil {
-			return usagef("--now %q is not an RFC 3339 time", *nowFlag)
-		}
-		now = t
-	}
-	raw, err := readStdin(e, "an AuthSig JSON", 1<<20)
-	if err != nil {
+	var a authsig.AuthSig
+	if err := readJSONStdin(e, "an AuthSig JSON", 1<<20, &a); err != nil {
 		return err
 	}
-	var a authsig.AuthSig
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return usagef("stdin: %v", err)
-	}
-	v, err := authsig.Verify(a, authsig.Options{Now: now})
+	v, err := authsig.Verify(a, authsig.Options{Now: now.Or()})
 	if err != nil {
 		return &rejectedError{err}
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
@@ -17,7 +16,7 @@ func cmdVerifySessionSig(e *env, args []string) error {
 	fs := newFlags("verify-session-sig")
 	nodeURL := fs.String("node", "", "URL of the node the sig is for, exactly as in nodeAddress (required)")
 	res := fs.String("resource", "", "the operation, PREFIX://ID=ABILITY (required)")
-	nowFlag := fs.String("now", "", "check times against this RFC 3339 time (default the current time)")
+	now := nowFlag(fs)
 	netKey := fs.String("network-public-key", "", "the network's BLS public key (hex), to check LIT_BLS (PKP) capabilities")
 	if help, err := parse(e, fs, args); help || err != nil {
 		return err
@@ -29,23 +28,12 @@ func cmdVerifySessionSig(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	if *nowFlag != "" {
-		t, err := time.Parse(time.RFC3339Nano, *nowFlag)
-		if err != nil {
-			return usagef("--now %q is not an RFC 3339 time", *nowFlag)
-		}
-		now = t
-	}
-	raw, err := readStdin(e, "a session signature JSON (one node's entry of the map)", 4<<20)
-	if err != nil {
+	var sig authsig.AuthSig
+	if err := readJSONStdin(e, "a session signature JSON (one node's entry of the map)", 4<<20, &sig); err != nil {
 		return err
 	}
-	var sig authsig.AuthSig
-	if err := json.Unmarshal(raw, &sig); err != nil {
-		return usagef("stdin: %v", err)
-	}
-	v := verify.New(verify.Config{NodeURL: *nodeURL, Now: func() time.Time { return now }, NetworkPublicKey: *netKey})
+	at := now.Or()
+	v := verify.New(verify.Config{NodeURL: *nodeURL, Now: func() time.Time { return at }, NetworkPublicKey: *netKey})
 	r, err := v.Verify(sig, ops[0])
 	if err != nil {
 		return &rejectedError{err}
