@@ -274,6 +274,7 @@ async function main() {
     $('#nodes-input').value = ['http://127.0.0.1:7470', 'http://127.0.0.1:7471', 'http://127.0.0.1:7472'].join('\n');
   }
 
+  const t0 = performance.now();
   try {
     lit = await load();
   } catch (err) {
@@ -281,7 +282,8 @@ async function main() {
     showError(err);
     return;
   }
-  $('#network-status').textContent = `lit-session ${lit.version} loaded; not connected yet.`;
+  window.litDemoLoadMs = performance.now() - t0;
+  $('#network-status').textContent = `lit-session ${lit.version} loaded in ${window.litDemoLoadMs.toFixed(0)} ms; not connected yet.`;
   const injected = typeof window.ethereum === 'object' && window.ethereum !== null;
   $('#wallet-injected').disabled = !injected;
   const kind = injected ? 'injected' : 'dev';

@@ -357,6 +357,12 @@ func TestBrowserDemo(t *testing.T) {
 		}
 	}
 	shot(t, bctx, "demo.png")
+	logTimings := func(what string) {
+		var s string
+		chromedp.Run(bctx, chromedp.Evaluate(`JSON.stringify({loadMs: window.litDemoLoadMs, ...window.litDemo.info.timings})`, &s))
+		t.Logf("%s: %s", what, s)
+	}
+	logTimings("first call (wallet asked)")
 
 	// 2. Second call: the cached wallet signature is reused, no prompt.
 	getSigs()
@@ -367,6 +373,7 @@ func TestBrowserDemo(t *testing.T) {
 		t.Errorf("second call: the wallet signed again (%d signatures), want the cache reused", n)
 	}
 	shot(t, bctx, "demo-cached.png")
+	logTimings("second call (cache reused)")
 
 	// 3. Disconnect, then the wallet is asked again.
 	run("clicking Disconnect", chromedp.Click("#disconnect", chromedp.ByQuery))

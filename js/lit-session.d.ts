@@ -1,0 +1,212 @@
+// Types for lit-session.js: Lit Protocol session signatures from the Go
+// implementation compiled to WebAssembly.
+
+/** The `code` of every Error this module throws or rejects with. */
+export type LitSessionErrorCode =
+  | 'invalid_params'        // a bad argument; the message names it and the fix
+  | 'no_wallet'             // no window.ethereum / provider and no authNeededCallback
+  | 'wallet_rejected'       // the user declined in the wallet (EIP-1193 4001); nothing was cached
+  | 'wallet_error'          // the wallet failed otherwise (locked, no account, bad answer)
+  | 'wrong_network'         // switchChain: the wallet cannot switch chains
+  | 'auth_callback_failed'  // authNeededCallback threw
+  | 'invalid_auth_sig'      // the wallet's/callback's AuthSig fails a check (err.rule says which)
+  | 'not_connected'         // getSessionSigs before connect()
+  | 'nodes_unreachable'     // no Lit node answered (err.nodes: URL → reason)
+  | 'not_enough_nodes'      // fewer than minNodeCount answered (err.nodes)
+  | 'node_error'            // a node answered with an error
+  | 'rpc_error'             // the chain RPC rejected the staking call
+  | 'storage_unavailable'   // localStorage is missing or threw
+  | 'timeout'
+  | 'wasm_load_failed'
+  | 'wasm_exited'
+  | 'internal';
+
+export interface LitSessionError extends Error {
+  code: LitSessionErrorCode;
+  /** nodes_unreachable / not_enough_nodes: why each node failed. */
+  nodes?: Record<string, string>;
+  /** invalid_auth_sig: the failed rule, e.g. "scope", "expired". */
+  rule?: string;
+  /** The wallet's or callback's own error, when there was one. */
+  cause?: unknown;
+}
+
+export const LIT_ABILITY: {
+  readonly AccessControlConditionDecryption: 'access-control-condition-decryption';
+  readonly AccessControlConditionSigning: 'access-control-condition-signing';
+  readonly PKPSigning: 'pkp-signing';
+  readonly RateLimitIncreaseAuth: 'rate-limit-increase-auth';
+  readonly LitActionExecution: 'lit-action-execution';
+};
+export type LitAbility = (typeof LIT_ABILITY)[keyof typeof LIT_ABILITY];
+
+export const LIT_RESOURCE_PREFIX: {
+  readonly AccessControlCondition: 'lit-accesscontrolcondition';
+  readonly PKP: 'lit-pkp';
+  readonly RLI: 'lit-ratelimitincrease';
+  readonly LitAction: 'lit-litaction';
+};
+
+/**
+ * A resource in the official SDK's shape: own fields `resource` (id or '*')
+ * and `resourcePrefix`. Instances of the official @lit-protocol/auth-helpers
+ * classes work as they are.
+ */
+export interface LitResource {
+  resource: string;
+  resourcePrefix: string;
+}
+
+declare class LitResourceBase implements LitResource {
+  constructor(resource: string);
+  resource: string;
+  resourcePrefix: string;
+  getResourceKey(): string;
+  toString(): string;
+  isValidLitAbility(ability: string): boolean;
+}
+export class LitAccessControlConditionResource extends LitResourceBase {}
+/** Normalizes the id as the official class does (no 0x, hex padded to 64). */
+export class LitPKPResource extends LitResourceBase {}
+export class LitRLIResource extends LitResourceBase {}
+export class LitActionResource extends LitResourceBase {}
+
+export interface ResourceAbilityRequest {
+  resource: LitResource;
+  ability: LitAbility | string;
+  /** ReCap nota bene data. */
+  data?: Record<string, unknown>;
+}
+
+export interface AuthSig {
+  sig: string;
+  derivedVia: string;
+  signedMessage: string;
+  address: string;
+  algo?: string;
+}
+
+/** A node's session signature: AuthSig with derivedVia litSessionSignViaNacl, algo ed25519. */
+export type SessionSig = Required<AuthSig>;
+
+/** Session signatures keyed by node URL, as the official SessionSigsMap. */
+export type SessionSigsMap = Record<string, SessionSig>;
+
+export interface AuthNeededParams {
+  chain: string;
+  /** The ReCap sentence and resource a message must carry to be accepted. */
+  statement: string;
+  resources: string[];
+  expiration: string;
+  /** lit:session:<session public key>. */
+  uri: string;
+  /** The latest blockhash. */
+  nonce: string;
+  domain?: string;
+  /** The caller's own request objects. */
+  resourceAbilityRequests: ResourceAbilityRequest[];
+  /** Only the public key: the callback has no use for the secret. */
+  sessionKey: { publicKey: string };
+}
+
+export interface GetSessionSigsParams {
+  /** Default 'ethereum'. */
+  chain?: string;
+  resourceAbilityRequests: ResourceAbilityRequest[];
+  /** ISO time; default now + 24 h (capped at the cached wallet signature's expiry). */
+  expiration?: string;
+  /** Signs the SIWE message; default: the client's provider (window.ethereum) with personal_sign. */
+  authNeededCallback?: (params: AuthNeededParams) => AuthSig | Promise<AuthSig>;
+  capabilityAuthSigs?: AuthSig[];
+  capacityDelegationAuthSig?: AuthSig;
+  /** Use this key instead of the cached one (neither read nor stored). */
+  sessionKey?: { publicKey: string; secretKey: string };
+  /** SIWE domain; default 'localhost'. */
+  domain?: string;
+  /** Switch the wallet to `chain` before signing (adds the chain on 4902). */
+  switchChain?: boolean;
+}
+
+/** What a getSessionSigs call did. */
+export interface SessionSigsInfo {
+  walletAsked: boolean;
+  cacheReused: boolean;
+  sessionKeyCreated: boolean;
+  walletAddress: string;
+  /** Why the wallet was asked: missing, corrupt, foreign, expired, scope, other_session_key, other_account, … ('' when not). */
+  rule: string;
+  reason: string;
+  expiration: string;
+  warnings: string[];
+  sessionPublicKey: string;
+  timings: { totalMs: number; walletMs: number };
+}
+
+export interface LitClientConfig {
+  /** Node URLs, e.g. ['http://127.0.0.1:7470']; needs minNodeCount. */
+  bootstrapUrls?: string[];
+  minNodeCount?: number;
+  /** Or read the validators from the staking contract at this JSON-RPC URL. */
+  rpcUrl?: string;
+  stakingAddress?: string;
+  /** Milliseconds for each round of node requests; default 20000. */
+  connectTimeout?: number;
+  /** The EIP-1193 wallet; default window.ethereum at call time. */
+  provider?: { request(args: { method: string; params?: unknown }): Promise<unknown> };
+  /** Web Storage for the cache; default window.localStorage; false for none. */
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | false;
+  /** Log steps (never secrets) to console.debug. */
+  debug?: boolean;
+}
+
+export interface LitClient {
+  connect(): Promise<LitClient>;
+  ready: boolean;
+  connectedNodes: string[];
+  latestBlockhash?: string;
+  minNodeCount?: number;
+  networkPublicKey?: string;
+  connectMs?: number;
+  /** The map has a non-enumerable `info` (also getSessionSigsInfo(map)). */
+  getSessionSigs(params: GetSessionSigsParams): Promise<SessionSigsMap & { readonly info: SessionSigsInfo }>;
+  getSessionSigsWithInfo(params: GetSessionSigsParams): Promise<{ sessionSigs: SessionSigsMap; info: SessionSigsInfo }>;
+}
+
+export interface CreateSiweParams {
+  uri: string;
+  expiration: string;
+  resources: ResourceAbilityRequest[];
+  walletAddress: string;
+  nonce: string;
+  domain?: string;
+  statement?: string;
+  chainId?: number;
+}
+
+export interface DevWallet {
+  readonly isLitSessionDevWallet: true;
+  readonly address: string;
+  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
+}
+
+export interface LitSession {
+  readonly version: string;
+  createClient(config: LitClientConfig): LitClient;
+  generateSessionKeyPair(): { publicKey: string; secretKey: string };
+  /** Removes the cached wallet signature and session key (and the SDK's other wallet keys). */
+  disconnectWeb3(storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>): void;
+  createSiweMessageWithRecaps(params: CreateSiweParams): Promise<string>;
+  /** A built-in EIP-1193 wallet with a burner key in localStorage; for local development only. */
+  createDevWallet(opts?: { privateKey?: string; storageKey?: string; storage?: Storage }): DevWallet;
+  getSessionSigsInfo(sessionSigs: SessionSigsMap): SessionSigsInfo | undefined;
+  LIT_ABILITY: typeof LIT_ABILITY;
+  LIT_RESOURCE_PREFIX: typeof LIT_RESOURCE_PREFIX;
+  LitAccessControlConditionResource: typeof LitAccessControlConditionResource;
+  LitPKPResource: typeof LitPKPResource;
+  LitRLIResource: typeof LitRLIResource;
+  LitActionResource: typeof LitActionResource;
+}
+
+/** Loads lit-session.wasm (default: beside this module) once per page. */
+export function load(opts?: { wasmUrl?: string | URL }): Promise<LitSession>;
+export function getSessionSigsInfo(sessionSigs: SessionSigsMap): SessionSigsInfo | undefined;
