@@ -156,15 +156,23 @@ func randomDigest() [32]byte {
 // checkSig checks that sig is the PKP's signature of digest.
 func (f *fixture) checkSig(t *testing.T, digest [32]byte, signature string) {
 	t.Helper()
+	if err := f.sigErr(digest, signature); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sigErr says why signature is not the PKP's signature of digest.
+func (f *fixture) sigErr(digest [32]byte, signature string) error {
 	raw, err := hex.DecodeString(strings.TrimPrefix(signature, "0x"))
 	if err != nil || len(raw) != 65 {
-		t.Fatalf("signature %q", signature)
+		return fmt.Errorf("signature %q is not 65 bytes of hex", signature)
 	}
 	raw[64] -= 27
 	pub, err := crypto.Ecrecover(digest[:], raw)
 	if err != nil || "0x"+hex.EncodeToString(pub) != f.pkp.PublicKey {
-		t.Fatalf("recovered %x (%v), want %s", pub, err, f.pkp.PublicKey)
+		return fmt.Errorf("recovered %x (%v), want %s", pub, err, f.pkp.PublicKey)
 	}
+	return nil
 }
 
 func TestEndToEnd(t *testing.T) {
