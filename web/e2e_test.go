@@ -389,6 +389,52 @@ func TestBrowserDemo(t *testing.T) {
 
 	// 4. The JS API with the official SDK's own resource classes.
 	t.Run("OfficialResourceClasses", func(t *testing.T) { officialClasses(t, bctx, dn) })
+
+	// 5. A browser without a wallet extension: the page falls back to the
+	// built-in dev wallet, and its signatures are accepted too.
+	t.Run("DevWallet", func(t *testing.T) { devWalletPage(t, bctx, pageURL, dn) })
+}
+
+func devWalletPage(t *testing.T, bctx context.Context, pageURL string, dn readyLine) {
+	tab, cancel := chromedp.NewContext(bctx) // a new tab: no injected provider
+	defer cancel()
+	var state struct {
+		Dev      bool   `json:"dev"`
+		Note     bool   `json:"noteShown"`
+		Verdicts string `json:"verdicts"`
+		Asked    string `json:"asked"`
+		Address  string `json:"address"`
+		Error    string `json:"error"`
+	}
+	err := chromedp.Run(tab,
+		chromedp.Navigate(pageURL),
+		chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery),
+		chromedp.Evaluate(`localStorage.clear()`, nil),
+		chromedp.Click("#get-sigs", chromedp.ByQuery),
+		chromedp.WaitVisible(`#node-sigs[data-done="true"], #error:not([hidden])`, chromedp.ByQuery),
+		chromedp.Evaluate(`({
+			dev: document.querySelector('#wallet-dev').checked,
+			noteShown: !document.querySelector('#dev-wallet-note').hidden,
+			verdicts: [...document.querySelectorAll('#node-sigs tbody tr')].map(r => r.dataset.verdict).join(','),
+			asked: document.querySelector('#summary').dataset.walletAsked,
+			address: window.litDemo ? window.litDemo.info.walletAddress : '',
+			error: document.querySelector('#error').hidden ? '' : document.querySelector('#error').textContent,
+		})`, &state),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if state.Error != "" {
+		t.Fatalf("the page shows an error: %s", state.Error)
+	}
+	if !state.Dev || !state.Note {
+		t.Errorf("without window.ethereum the page did not pick the labelled dev wallet: %+v", state)
+	}
+	want := strings.TrimSuffix(strings.Repeat("ok,", len(dn.Nodes)), ",")
+	if state.Verdicts != want || state.Asked != "true" || len(state.Address) != 42 {
+		t.Errorf("dev wallet run: %+v, want verdicts %s", state, want)
+	}
+	shot(t, tab, "demo-dev-wallet.png")
 }
 
 // checkSessionSigs verifies what the page got, independently of the page
