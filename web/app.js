@@ -7,8 +7,9 @@ import {
   LitAccessControlConditionResource, LitPKPResource, LitRLIResource, LitActionResource,
 } from '../js/lit-session.js';
 
-// The devnet's session-protected endpoint: it checks one node's session
-// signature for one resource and ability.
+// The devnet's session-protected endpoint (devnet.SessionVerifyPath): it
+// checks one node's session signature for one resource and ability, and
+// answers {"ok":true,…} or 401 {"ok":false,"reason",…}.
 const VERIFY_PATH = '/web/session/verify';
 
 const KINDS = {
@@ -138,7 +139,7 @@ async function verdict(node, sessionSig, req) {
     const resp = await fetch(node + VERIFY_PATH, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ sessionSig, resource: req.resource.getResourceKey(), ability: req.ability }),
+      body: JSON.stringify({ authSig: sessionSig, resource: req.resource.getResourceKey(), ability: req.ability }),
     });
     if (resp.status === 404) return { ok: false, missing: true, reason: `the devnet has no ${VERIFY_PATH} endpoint` };
     const body = await resp.json().catch(() => ({}));

@@ -345,6 +345,12 @@ func TestBrowserDemo(t *testing.T) {
 	var sigsJSON string
 	run("reading the session sigs", chromedp.Evaluate(`JSON.stringify(window.litDemo.sessionSigs)`, &sigsJSON))
 	checkSessionSigs(t, sigsJSON, dn.Nodes)
+	// The devnet's verdict is real: a node refuses another node's entry.
+	var sigs map[string]json.RawMessage
+	json.Unmarshal([]byte(sigsJSON), &sigs)
+	if ok, reason := devnetVerdict(t, dn.Nodes[1], sigs[dn.Nodes[0]]); ok || reason == "" {
+		t.Errorf("node %s accepted node %s's session signature (reason %q)", dn.Nodes[1], dn.Nodes[0], reason)
+	}
 	var verdicts map[string]string
 	run("reading the verdicts", chromedp.Evaluate(`Object.fromEntries([...document.querySelectorAll('#node-sigs tbody tr')].map(r => [r.dataset.node, r.dataset.verdict + ' ' + r.querySelector('.verdict').textContent]))`, &verdicts))
 	if len(verdicts) != len(dn.Nodes) {
@@ -435,6 +441,26 @@ func devWalletPage(t *testing.T, bctx context.Context, pageURL string, dn readyL
 		t.Errorf("dev wallet run: %+v, want verdicts %s", state, want)
 	}
 	shot(t, tab, "demo-dev-wallet.png")
+}
+
+// devnetVerdict POSTs a session signature to a node's session-protected
+// endpoint for pkp-signing on lit-pkp://*.
+func devnetVerdict(t *testing.T, nodeURL string, sig json.RawMessage) (bool, string) {
+	t.Helper()
+	body := `{"authSig":` + string(sig) + `,"resource":"lit-pkp://*","ability":"pkp-signing"}`
+	resp, err := http.Post(nodeURL+"/web/session/verify", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct {
+		OK     bool   `json:"ok"`
+		Reason string `json:"reason"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatalf("%s: HTTP %d, body not JSON: %v", nodeURL, resp.StatusCode, err)
+	}
+	return v.OK, v.Reason
 }
 
 // checkSessionSigs verifies what the page got, independently of the page
