@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
@@ -44,6 +45,42 @@ type AuthContext struct {
 	AuthConfig        AuthConfig
 	// Delegation is the validation result.
 	Delegation *Delegation `json:"-"`
+
+	// checked remembers the last full validation, so that minting under
+	// the same network key only re-checks the times (see
+	// CreatePkpSessionSigs).
+	checked atomic.Pointer[checkedUnder]
+}
+
+// checkedUnder is a full validation of sig for pkp and uri under key.
+type checkedUnder struct {
+	key, pkp, uri string
+	sig           authsig.AuthSig
+	d             *Delegation
+}
+
+// validated returns the delegation, validated at now under key: the BLS
+// signature and content are verified once per network key (and again if
+// a field of c changed), the times on every call.
+func (c *AuthContext) validated(key string, now time.Time) (*Delegation, error) {
+	if ch := c.checked.Load(); ch != nil && ch.key == key && ch.pkp == c.PKP.PublicKey &&
+		ch.uri == c.SessionKeyPair.URI() && ch.sig == c.DelegationAuthSig {
+		if err := ch.d.checkTimes(now); err != nil {
+			return nil, err
+		}
+		return ch.d, nil
+	}
+	d, err := ValidateDelegationAuthSig(c.DelegationAuthSig, Expect{
+		PKPPublicKey:     c.PKP.PublicKey,
+		SessionKey:       c.SessionKeyPair.URI(),
+		NetworkPublicKey: key,
+		Now:              now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.checked.Store(&checkedUnder{key: key, pkp: c.PKP.PublicKey, uri: c.SessionKeyPair.URI(), sig: c.DelegationAuthSig, d: d})
+	return d, nil
 }
 
 // Expiration returns the delegation's expiry: no session signature made
@@ -81,7 +118,7 @@ func CreatePkpAuthContextFromPreGenerated(env envelope.Envelope, networkPublicKe
 	if len(reqs) == 0 {
 		return nil, refuse(ReasonNoRecap, "its ReCap grants no Lit resource this client knows (%d entries)", len(d.Recap.Att))
 	}
-	return &AuthContext{
+	ac := &AuthContext{
 		PKP:               d.PKP,
 		SessionKeyPair:    env.SessionKeyPair,
 		DelegationAuthSig: env.DelegationAuthSig,
@@ -93,7 +130,9 @@ func CreatePkpAuthContextFromPreGenerated(env envelope.Envelope, networkPublicKe
 			CapabilityAuthSigs: []authsig.AuthSig{},
 		},
 		Delegation: d,
-	}, nil
+	}
+	ac.checked.Store(&checkedUnder{key: networkPublicKey, pkp: d.PKP.PublicKey, uri: d.SessionKeyURI, sig: env.DelegationAuthSig, d: d})
+	return ac, nil
 }
 
 // expirationText returns the SIWE Expiration Time as written.

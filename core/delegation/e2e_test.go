@@ -110,6 +110,10 @@ func (f *fixture) scoped() []resource.Request {
 
 // delegate makes an envelope the way a client does.
 func (f *fixture) delegate(t *testing.T, exp time.Time) (envelope.Envelope, []byte) {
+	return f.delegateB(t, exp)
+}
+
+func (f *fixture) delegateB(t testing.TB, exp time.Time) (envelope.Envelope, []byte) {
 	t.Helper()
 	kp, err := sessionkey.Generate(nil)
 	if err != nil {

@@ -220,3 +220,35 @@ func TestMismatchedEnvelopes(t *testing.T) {
 		}
 	}
 }
+
+// otherKey is a node set whose network key is not the delegation's.
+type otherKey struct {
+	*fixtureNodes
+	key string
+}
+
+type fixtureNodes struct{ nodes []string }
+
+func (n *fixtureNodes) ConnectedNodes() []string { return n.nodes }
+func (o otherKey) NetworkPublicKey() string      { return o.key }
+
+// TestRevalidation checks that minting re-verifies the delegation when the
+// network key or the context changed, and not otherwise.
+func TestRevalidation(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	_, b := f.delegate(t, time.Now().Add(time.Hour))
+	ac := f.context(t, b)
+	sk, _ := bls.GenerateSecretKey(nil)
+	moved := otherKey{&fixtureNodes{f.client.ConnectedNodes()}, bls.PublicKeyFromSecret(sk).Hex()}
+	if _, err := delegation.CreatePkpSessionSigs(ctx, moved, ac, delegation.SessionSigsParams{}); !delegation.IsReason(err, delegation.ReasonBadSignature) {
+		t.Fatalf("another network key: %v", err)
+	}
+	if _, err := delegation.CreatePkpSessionSigs(ctx, f.client, ac, delegation.SessionSigsParams{}); err != nil {
+		t.Fatalf("back on the right network: %v", err)
+	}
+	ac.DelegationAuthSig.SignedMessage = strings.Replace(ac.DelegationAuthSig.SignedMessage, "Expiration Time: 20", "Expiration Time: 21", 1)
+	if _, err := delegation.CreatePkpSessionSigs(ctx, f.client, ac, delegation.SessionSigsParams{}); !delegation.IsReason(err, delegation.ReasonBadSignature) {
+		t.Fatalf("altered context: %v", err)
+	}
+}

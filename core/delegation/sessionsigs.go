@@ -51,11 +51,13 @@ type SessionSigsParams struct {
 //
 // Call it right before each request and do not keep the result: session
 // signatures name the nodes they were made for, so they break when the
-// node set changes (Signer handles that). Every call first validates the
-// delegation again (ValidateDelegationAuthSig, under the network key the
-// nodes gave at the last handshake), so it fails with ErrDelegationExpired
-// once the delegation has expired, and with ReasonBadSignature if the
-// network changed under it. The expiration is never later than the
+// node set changes (Signer handles that). Every call first checks the
+// delegation again: its times always, so it fails with ErrDelegationExpired
+// once the delegation has expired; and the whole of
+// ValidateDelegationAuthSig (the BLS signature) whenever the network key
+// the nodes gave at the last handshake is not the one it was last verified
+// under, so a delegation from another network fails with
+// ReasonBadSignature. The expiration is never later than the
 // delegation's. Requests the ReCap does not grant are refused locally
 // (ReasonScope), before a node sees them.
 func CreatePkpSessionSigs(ctx context.Context, nw Nodes, ac *AuthContext, p SessionSigsParams) (*session.SessionSigs, error) {
@@ -80,12 +82,7 @@ func mint(ctx context.Context, nw Nodes, ac *AuthContext, p SessionSigsParams) (
 	if p.Now != nil {
 		now = p.Now()
 	}
-	d, err := ValidateDelegationAuthSig(ac.DelegationAuthSig, Expect{
-		PKPPublicKey:     ac.PKP.PublicKey,
-		SessionKey:       ac.SessionKeyPair.URI(),
-		NetworkPublicKey: nw.NetworkPublicKey(),
-		Now:              now,
-	})
+	d, err := ac.validated(nw.NetworkPublicKey(), now)
 	if err != nil {
 		return nil, false, err
 	}

@@ -116,6 +116,25 @@ func ValidateDelegationAuthSig(a authsig.AuthSig, e Expect) (*Delegation, error)
 	return &Delegation{PKP: k, SessionKeyURI: uri, Message: msg, IssuedAt: issued, Expiration: exp, Recap: rc}, nil
 }
 
+// checkTimes re-checks the time rules of ValidateDelegationAuthSig at now
+// (Issued At within pkp.IssuedAtSkew, Not Before, and at least
+// MinRemaining before the expiry).
+func (d *Delegation) checkTimes(now time.Time) error {
+	if now.Add(pkp.IssuedAtSkew).Before(d.IssuedAt) {
+		return refuse(ReasonNotYetValid, "issued at %s, in the future (now %s)", siwe.FormatTime(d.IssuedAt), siwe.FormatTime(now))
+	}
+	if nb, ok := d.Message.NotBefore(); ok && now.Before(nb) {
+		return refuse(ReasonNotYetValid, "not valid before %s (now %s)", siwe.FormatTime(nb), siwe.FormatTime(now))
+	}
+	if !now.Before(d.Expiration) {
+		return refuse(ReasonExpired, "expired at %s (now %s)", siwe.FormatTime(d.Expiration), siwe.FormatTime(now))
+	}
+	if d.Expiration.Sub(now) < MinRemaining {
+		return refuse(ReasonExpired, "it expires at %s, less than %v from now (%s)", siwe.FormatTime(d.Expiration), MinRemaining, siwe.FormatTime(now))
+	}
+	return nil
+}
+
 // fromAuthsig maps a pkp.VerifyAuthSig rejection to a DelegationError.
 func fromAuthsig(err error) *DelegationError {
 	var ae *authsig.Error
