@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +18,11 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/envelope"
+	"github.com/litgo/litsession/core/node"
+	"github.com/litgo/litsession/core/node/httptransport"
+	"github.com/litgo/litsession/core/siwe"
+	"github.com/litgo/litsession/core/storage"
+	"github.com/litgo/litsession/devnet"
 )
 
 // lockedBuffer collects a process's stderr safely.
@@ -314,5 +322,69 @@ func TestServeBadFlags(t *testing.T) {
 	} {
 		_, errs, code := runCLI(t, "", c.args...)
 		oneLineErr(t, strings.Join(c.args, " "), errs, code, c.want)
+	}
+}
+
+// TestWorkerConcurrent runs the worker in process (so that -race sees it)
+// and signs from many goroutines at once.
+func TestWorkerConcurrent(t *testing.T) {
+	ctx := context.Background()
+	net, err := devnet.Start(ctx, devnet.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer net.Close()
+	p, err := net.MintPKP(wallet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := node.New(node.Config{Transport: httptransport.New(nil), RPCURL: net.RPCURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var log lockedBuffer
+	out, errs, code := runCLI(t, "", "delegate", "--wallet-key", walletKey, "--pkp-public-key", p.PublicKey, "--rpc-url", net.RPCURL,
+		"--resource", p.Resource().Key()+"=pkp-signing", "--expiration", siwe.FormatTime(time.Now().Add(time.Hour)))
+	if code != 0 {
+		t.Fatalf("delegate: %s", errs)
+	}
+	store, err := storage.NewFile(filepath.Join(t.TempDir(), "s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(newWorker(&log, store, cl, 5*time.Second))
+	defer srv.Close()
+	status, body, _ := call(t, "POST", srv.URL+"/envelopes", "application/json", out)
+	if status != 201 {
+		t.Fatalf("POST /envelopes: %d %v", status, body)
+	}
+	id := body["id"].(string)
+	var wg sync.WaitGroup
+	fails := make(chan string, 16)
+	for i := range 16 {
+		wg.Go(func() {
+			digest := fmt.Sprintf("0x%064x", i+1)
+			resp, err := http.Post(srv.URL+"/sign", "application/json", strings.NewReader(signBody(id, digest)))
+			if err != nil {
+				fails <- err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || !strings.Contains(string(raw), `"dataSigned":"`+digest[2:]+`"`) {
+				fails <- fmt.Sprintf("%d %s", resp.StatusCode, raw)
+			}
+		})
+	}
+	wg.Wait()
+	close(fails)
+	for f := range fails {
+		t.Error(f)
+	}
+	if n := strings.Count(log.String(), "POST /sign 200"); n != 16 {
+		t.Fatalf("%d sign lines in the log:\n%s", n, log.String())
 	}
 }
