@@ -84,8 +84,14 @@ func (c *AuthContext) validated(key string, now time.Time) (*Delegation, error) 
 }
 
 // Expiration returns the delegation's expiry: no session signature made
-// from this context lives longer.
-func (c *AuthContext) Expiration() time.Time { return c.Delegation.Expiration }
+// from this context lives longer. It is zero for a context not made by
+// CreatePkpAuthContextFromPreGenerated.
+func (c *AuthContext) Expiration() time.Time {
+	if c.Delegation == nil {
+		return time.Time{}
+	}
+	return c.Delegation.Expiration
+}
 
 // Envelope returns the context's materials as an envelope.
 func (c *AuthContext) Envelope() envelope.Envelope {
