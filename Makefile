@@ -58,6 +58,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./core/recap
 	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./core/siwe
 	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./core/sessionkey
+	$(GO) test -run XXX -fuzz FuzzDecodeEnvelope -fuzztime $(FUZZTIME) ./core/envelope
 
 clean:
 	rm -rf $(BIN)

@@ -641,7 +641,7 @@ func TestStartErrors(t *testing.T) {
 		want string
 	}{
 		"rpc port busy":  {Config{RPCPort: busyPort}, "pick another port"},
-		"node port busy": {Config{BasePort: busyPort - 1, Nodes: 2}, "node 1"},
+		"node port busy": {Config{BasePort: busyPort, Nodes: 1}, "node 0"},
 		"hostname":       {Config{Host: "localhost"}, "IPv4"},
 		"ipv6":           {Config{Host: "::1"}, "IPv4"},
 		"unspecified":    {Config{Host: "0.0.0.0"}, "IPv4"},
