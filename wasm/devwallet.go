@@ -79,7 +79,7 @@ func newDevWallet(opts js.Value) (*devWallet, error) {
 func rpcError(code int, msg string) error {
 	e := js.Global().Get("Error").New(msg)
 	e.Set("code", code)
-	return &thrownError{v: e}
+	return &thrownError{V: e}
 }
 
 func (w *devWallet) jsObject() js.Value {
@@ -93,7 +93,7 @@ func (w *devWallet) jsObject() js.Value {
 			defer executor.Release()
 			v, err := w.request(req)
 			if err != nil {
-				pa[1].Invoke(err.(*thrownError).v)
+				pa[1].Invoke(err.(*thrownError).V)
 			} else {
 				pa[0].Invoke(v)
 			}

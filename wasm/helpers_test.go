@@ -135,7 +135,7 @@ func wait(t *testing.T, p js.Value) (js.Value, *jsErr) {
 	if !ok {
 		t.Fatalf("awaiting: %v", err)
 	}
-	return js.Undefined(), &jsErr{code: te.Code(), msg: jsString(te.v), v: te.v}
+	return js.Undefined(), &jsErr{code: te.Code(), msg: jsString(te.V), v: te.V}
 }
 
 // jsErr is a rejection as a page sees it.

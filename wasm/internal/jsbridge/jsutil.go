@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package main
+package jsbridge
 
 import (
 	"context"
@@ -9,12 +9,12 @@ import (
 	"syscall/js"
 )
 
-// promise runs fn on a new goroutine and returns a JS Promise settled with
+// Promise runs fn on a new goroutine and returns a JS Promise settled with
 // its result: resolved with the value, or rejected with the JS Error that
-// jsError builds (every rejection carries a string code). JS callbacks must
+// JSError builds (every rejection carries a string code). JS callbacks must
 // not block, so all work happens off the event loop (the pattern of
 // tailscale's cmd/tsconnect).
-func promise(fn func() (any, error)) js.Value {
+func Promise(fn func() (any, error)) js.Value {
 	var executor js.Func
 	executor = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		resolve, reject := args[0], args[1]
@@ -33,7 +33,7 @@ func promise(fn func() (any, error)) js.Value {
 				v, err = fn()
 			}()
 			if err != nil {
-				reject.Invoke(jsError(err))
+				reject.Invoke(JSError(err))
 				return
 			}
 			resolve.Invoke(v)
@@ -47,23 +47,23 @@ func promise(fn func() (any, error)) js.Value {
 // Go bug) into an error.
 func panicErr(r any) error {
 	if je, ok := r.(js.Error); ok {
-		return &thrownError{v: je.Value}
+		return &ThrownError{V: je.Value}
 	}
 	return fmt.Errorf("internal error: %v; please report this bug", r)
 }
 
-// thrownError is a JS exception or promise rejection reason.
-type thrownError struct{ v js.Value }
+// ThrownError is a JS exception or promise rejection reason.
+type ThrownError struct{ V js.Value }
 
-func (e *thrownError) Error() string { return jsString(e.v) }
+func (e *ThrownError) Error() string { return JSString(e.V) }
 
 // Code returns the reason's code property as a string ("" if none): EIP-1193
 // errors carry a number (4001), ours and ethers' a string.
-func (e *thrownError) Code() string {
-	if e.v.Type() != js.TypeObject {
+func (e *ThrownError) Code() string {
+	if e.V.Type() != js.TypeObject {
 		return ""
 	}
-	c := e.v.Get("code")
+	c := e.V.Get("code")
 	switch c.Type() {
 	case js.TypeNumber:
 		return fmt.Sprint(c.Int())
@@ -73,9 +73,9 @@ func (e *thrownError) Code() string {
 	return ""
 }
 
-// jsString describes any JS value: an Error's message, a string, or
+// JSString describes any JS value: an Error's message, a string, or
 // String(v).
-func jsString(v js.Value) string {
+func JSString(v js.Value) string {
 	switch v.Type() {
 	case js.TypeString:
 		return v.String()
@@ -89,8 +89,8 @@ func jsString(v js.Value) string {
 	return js.Global().Get("String").Invoke(v).String()
 }
 
-// call invokes a JS method, turning a thrown exception into an error.
-func call(v js.Value, method string, args ...any) (out js.Value, err error) {
+// Call invokes a JS method, turning a thrown exception into an error.
+func Call(v js.Value, method string, args ...any) (out js.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = js.Undefined(), panicErr(r)
@@ -99,8 +99,8 @@ func call(v js.Value, method string, args ...any) (out js.Value, err error) {
 	return v.Call(method, args...), nil
 }
 
-// invoke calls a JS function, turning a thrown exception into an error.
-func invoke(f js.Value, args ...any) (out js.Value, err error) {
+// Invoke calls a JS function, turning a thrown exception into an error.
+func Invoke(f js.Value, args ...any) (out js.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = js.Undefined(), panicErr(r)
@@ -109,10 +109,10 @@ func invoke(f js.Value, args ...any) (out js.Value, err error) {
 	return f.Invoke(args...), nil
 }
 
-// await waits for a JS value: a thenable is awaited, anything else is
+// Await waits for a JS value: a thenable is awaited, anything else is
 // returned as is. It must not be called on the JS event loop (i.e. directly
-// from a js.Func); promise runs its work on a goroutine for that reason.
-func await(ctx context.Context, v js.Value) (js.Value, error) {
+// from a js.Func); Promise runs its work on a goroutine for that reason.
+func Await(ctx context.Context, v js.Value) (js.Value, error) {
 	if v.Type() != js.TypeObject && v.Type() != js.TypeFunction {
 		return v, nil
 	}
@@ -126,18 +126,18 @@ func await(ctx context.Context, v js.Value) (js.Value, error) {
 	ch := make(chan result, 1)
 	var onOK, onErr js.Func
 	onOK = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{v: arg0(args)}
+		ch <- result{v: Arg0(args)}
 		onOK.Release()
 		onErr.Release()
 		return nil
 	})
 	onErr = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{err: &thrownError{v: arg0(args)}}
+		ch <- result{err: &ThrownError{V: Arg0(args)}}
 		onOK.Release()
 		onErr.Release()
 		return nil
 	})
-	if _, err := call(v, "then", onOK, onErr); err != nil {
+	if _, err := Call(v, "then", onOK, onErr); err != nil {
 		onOK.Release()
 		onErr.Release()
 		return js.Undefined(), err
@@ -151,20 +151,20 @@ func await(ctx context.Context, v js.Value) (js.Value, error) {
 	}
 }
 
-func arg0(args []js.Value) js.Value {
+func Arg0(args []js.Value) js.Value {
 	if len(args) == 0 {
 		return js.Undefined()
 	}
 	return args[0]
 }
 
-// jsonParse and jsonStringify use the page's JSON object.
-func jsonParse(s string) (js.Value, error) {
-	return call(js.Global().Get("JSON"), "parse", s)
+// JSONParse and JSONStringify use the page's JSON object.
+func JSONParse(s string) (js.Value, error) {
+	return Call(js.Global().Get("JSON"), "parse", s)
 }
 
-func jsonStringify(v js.Value) (string, error) {
-	s, err := call(js.Global().Get("JSON"), "stringify", v)
+func JSONStringify(v js.Value) (string, error) {
+	s, err := Call(js.Global().Get("JSON"), "stringify", v)
 	if err != nil {
 		return "", err
 	}
@@ -174,5 +174,5 @@ func jsonStringify(v js.Value) (string, error) {
 	return s.String(), nil
 }
 
-// isNullish reports whether v is undefined or null.
-func isNullish(v js.Value) bool { return v.IsUndefined() || v.IsNull() }
+// IsNullish reports whether v is undefined or null.
+func IsNullish(v js.Value) bool { return v.IsUndefined() || v.IsNull() }

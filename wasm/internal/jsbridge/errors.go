@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package main
+package jsbridge
 
 import (
 	"context"
@@ -36,38 +36,43 @@ const (
 	CodeInternal           = "internal"
 )
 
-// codedError is an error with a JS code, raised by the adapters.
-type codedError struct {
+// CodedError is an error with a JS code, raised by the adapters.
+type CodedError struct {
 	code string
 	msg  string
 	err  error // cause, may be nil
 }
 
-func (e *codedError) Error() string { return e.msg }
-func (e *codedError) Unwrap() error { return e.err }
+func (e *CodedError) Error() string { return e.msg }
+func (e *CodedError) Unwrap() error { return e.err }
 
-func coded(code string, cause error, format string, args ...any) error {
-	return &codedError{code: code, msg: fmt.Sprintf(format, args...), err: cause}
+// Coded returns an error with a JS code and a message.
+func Coded(code string, cause error, format string, args ...any) error {
+	return &CodedError{code: code, msg: fmt.Sprintf(format, args...), err: cause}
 }
 
-func invalidParams(format string, args ...any) error {
-	return coded(CodeInvalidParams, nil, format, args...)
+// InvalidParams is Coded(CodeInvalidParams, nil, …).
+func InvalidParams(format string, args ...any) error {
+	return Coded(CodeInvalidParams, nil, format, args...)
 }
 
-// classify returns the JS code of err, looking through wrapped errors.
-func classify(err error) string {
-	var ce *codedError
+// Classify returns the JS code of err, looking through wrapped errors.
+func Classify(err error) string {
+	var ce *CodedError
 	if errors.As(err, &ce) {
 		return ce.code
 	}
-	var te *thrownError
+	if c := classifyExtended(err); c != "" {
+		return c
+	}
+	var te *ThrownError
 	if errors.As(err, &te) {
 		switch c := te.Code(); c {
 		case "4001", "ACTION_REJECTED", CodeWalletRejected:
 			return CodeWalletRejected
 		case "":
 		default:
-			if isCode(c) {
+			if IsCode(c) {
 				return c
 			}
 		}
@@ -106,7 +111,8 @@ var allCodes = []string{CodeInvalidParams, CodeNoWallet, CodeWalletRejected, Cod
 	CodeAuthCallback, CodeInvalidAuthSig, CodeNotConnected, CodeNodesUnreachble, CodeNotEnoughNodes,
 	CodeNodeError, CodeRPCError, CodeStorageUnavailable, CodeTimeout, CodeInternal}
 
-func isCode(c string) bool { return slices.Contains(allCodes, c) }
+// IsCode reports whether c is one of the codes.
+func IsCode(c string) bool { return slices.Contains(allCodes, c) || isExtendedCode(c) }
 
 // hint is appended to messages whose underlying error does not already say
 // what to do.
@@ -117,19 +123,19 @@ var hint = map[string]string{
 	CodeNotConnected: "Call await client.connect() first.",
 }
 
-// jsError builds the JS Error for err: message, string code, and for
+// JSError builds the JS Error for err: message, string code, and for
 // node failures the per-node reasons as `nodes`.
-func jsError(err error) js.Value {
-	code := classify(err)
+func JSError(err error) js.Value {
+	code := Classify(err)
 	msg := err.Error()
 	if h := hint[code]; h != "" {
 		msg += " " + h
 	}
 	e := js.Global().Get("Error").New(msg)
 	e.Set("code", code)
-	var te *thrownError
-	if errors.As(err, &te) && !te.v.IsUndefined() {
-		e.Set("cause", te.v)
+	var te *ThrownError
+	if errors.As(err, &te) && !te.V.IsUndefined() {
+		e.Set("cause", te.V)
 	}
 	var authSigErr *session.AuthSigError
 	if errors.As(err, &authSigErr) {
@@ -151,5 +157,6 @@ func jsError(err error) js.Value {
 		}
 		e.Set("nodes", nodes)
 	}
+	decorate(err, e)
 	return e
 }

@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package main
+package jsbridge
 
 import (
 	"context"
@@ -12,52 +12,53 @@ import (
 	"github.com/litgo/litsession/core/authsig"
 )
 
-// eip1193 is an authsig.Signer over an injected EIP-1193 provider
+// EIP1193 is an authsig.Signer over an injected EIP-1193 provider
 // (window.ethereum), called the way the official SDK calls it
 // (PROTOCOL.md §9): personal_sign with ["0x"+hex(UTF-8 message),
 // account.toLowerCase()]. Unlike the SDK it asks for accounts with
 // eth_accounts first and eth_requestAccounts only when none is connected,
 // so a reused cache never opens a wallet prompt.
-type eip1193 struct {
-	// provider returns the provider on each call: the one passed to
+type EIP1193 struct {
+	// Provider returns the provider on each call: the one passed to
 	// createClient, else window.ethereum as it is now (wallets inject it
 	// late).
-	provider func() js.Value
+	Provider func() js.Value
 }
 
-var _ authsig.Signer = eip1193{}
+var _ authsig.Signer = EIP1193{}
 
-// signOpts are per-call wallet options (getSessionSigs chain, switchChain),
+// SignOpts are per-call wallet options (getSessionSigs chain, switchChain),
 // carried in the context because one Engine serves every call.
-type signOpts struct {
-	chain       string
-	switchChain bool
+type SignOpts struct {
+	Chain       string
+	SwitchChain bool
 }
 
 type signOptsKey struct{}
 
-func withSignOpts(ctx context.Context, o signOpts) context.Context {
+// WithSignOpts returns ctx carrying o for EIP1193.SignMessage.
+func WithSignOpts(ctx context.Context, o SignOpts) context.Context {
 	return context.WithValue(ctx, signOptsKey{}, o)
 }
 
-// windowEthereum returns window.ethereum, or undefined.
-func windowEthereum() js.Value { return js.Global().Get("ethereum") }
+// WindowEthereum returns window.ethereum, or undefined.
+func WindowEthereum() js.Value { return js.Global().Get("ethereum") }
 
 // request sends one EIP-1193 request and awaits its result. Provider
 // errors keep their code: 4001 becomes wallet_rejected, others
 // wallet_error.
-func (w eip1193) request(ctx context.Context, method string, params ...any) (js.Value, error) {
-	p := w.provider()
-	if isNullish(p) || p.Get("request").Type() != js.TypeFunction {
-		return js.Undefined(), coded(CodeNoWallet, nil, "no Ethereum wallet found: window.ethereum is missing")
+func (w EIP1193) request(ctx context.Context, method string, params ...any) (js.Value, error) {
+	p := w.Provider()
+	if IsNullish(p) || p.Get("request").Type() != js.TypeFunction {
+		return js.Undefined(), Coded(CodeNoWallet, nil, "no Ethereum wallet found: window.ethereum is missing")
 	}
 	args := map[string]any{"method": method}
 	if params != nil {
 		args["params"] = params
 	}
-	res, err := call(p, "request", args)
+	res, err := Call(p, "request", args)
 	if err == nil {
-		res, err = await(ctx, res)
+		res, err = Await(ctx, res)
 	}
 	if err != nil {
 		return js.Undefined(), walletErr(method, err)
@@ -67,14 +68,14 @@ func (w eip1193) request(ctx context.Context, method string, params ...any) (js.
 
 // walletErr wraps a provider error with a code and advice.
 func walletErr(method string, err error) error {
-	if te, ok := err.(*thrownError); ok {
+	if te, ok := err.(*ThrownError); ok {
 		switch te.Code() {
 		case "4001", "ACTION_REJECTED":
-			return coded(CodeWalletRejected, err, "the wallet declined %s (EIP-1193 error 4001: the user rejected the request); nothing was cached: ask again and approve the request in the wallet", method)
+			return Coded(CodeWalletRejected, err, "the wallet declined %s (EIP-1193 error 4001: the user rejected the request); nothing was cached: ask again and approve the request in the wallet", method)
 		case "4100":
-			return coded(CodeWalletError, err, "the wallet refused %s: the account is not authorized (EIP-1193 4100); unlock the wallet and connect this site", method)
+			return Coded(CodeWalletError, err, "the wallet refused %s: the account is not authorized (EIP-1193 4100); unlock the wallet and connect this site", method)
 		}
-		return coded(CodeWalletError, err, "the wallet failed %s: %v", method, err)
+		return Coded(CodeWalletError, err, "the wallet failed %s: %v", method, err)
 	}
 	return err // context errors
 }
@@ -82,11 +83,11 @@ func walletErr(method string, err error) error {
 // rpcCode returns the numeric code of a provider error, or 0.
 func rpcCode(err error) int {
 	for err != nil {
-		if te, ok := err.(*thrownError); ok {
+		if te, ok := err.(*ThrownError); ok {
 			n, _ := strconv.Atoi(te.Code())
-			if n == 0 && te.v.Type() == js.TypeObject {
+			if n == 0 && te.V.Type() == js.TypeObject {
 				// MetaMask nests the original error as data.originalError.
-				if c := te.v.Get("data").Get("originalError").Get("code"); c.Type() == js.TypeNumber {
+				if c := te.V.Get("data").Get("originalError").Get("code"); c.Type() == js.TypeNumber {
 					n = c.Int()
 				}
 			}
@@ -102,7 +103,7 @@ func rpcCode(err error) int {
 }
 
 // Address implements authsig.Signer: the wallet's first account.
-func (w eip1193) Address(ctx context.Context) (string, error) {
+func (w EIP1193) Address(ctx context.Context) (string, error) {
 	accounts, err := w.accounts(ctx, "eth_accounts")
 	if err != nil {
 		return "", err
@@ -113,32 +114,32 @@ func (w eip1193) Address(ctx context.Context) (string, error) {
 		}
 	}
 	if len(accounts) == 0 {
-		return "", coded(CodeWalletError, nil, "the wallet has no account; unlock it and connect an account to this site")
+		return "", Coded(CodeWalletError, nil, "the wallet has no account; unlock it and connect an account to this site")
 	}
 	return accounts[0], nil
 }
 
-func (w eip1193) accounts(ctx context.Context, method string) ([]string, error) {
+func (w EIP1193) accounts(ctx context.Context, method string) ([]string, error) {
 	res, err := w.request(ctx, method)
 	if err != nil {
 		return nil, err
 	}
 	if res.Type() != js.TypeObject || res.Get("length").Type() != js.TypeNumber {
-		return nil, coded(CodeWalletError, nil, "the wallet answered %s with %s, not a list of accounts", method, jsString(res))
+		return nil, Coded(CodeWalletError, nil, "the wallet answered %s with %s, not a list of accounts", method, JSString(res))
 	}
 	out := make([]string, res.Length())
 	for i := range out {
-		out[i] = jsString(res.Index(i))
+		out[i] = JSString(res.Index(i))
 	}
 	return out, nil
 }
 
 // SignMessage implements authsig.Signer with personal_sign, switching the
 // wallet's chain first when getSessionSigs asked for switchChain.
-func (w eip1193) SignMessage(ctx context.Context, message []byte) ([]byte, error) {
-	o, _ := ctx.Value(signOptsKey{}).(signOpts)
-	if o.switchChain {
-		if err := w.ensureChain(ctx, o.chain); err != nil {
+func (w EIP1193) SignMessage(ctx context.Context, message []byte) ([]byte, error) {
+	o, _ := ctx.Value(signOptsKey{}).(SignOpts)
+	if o.SwitchChain {
+		if err := w.ensureChain(ctx, o.Chain); err != nil {
 			return nil, err
 		}
 	}
@@ -150,26 +151,26 @@ func (w eip1193) SignMessage(ctx context.Context, message []byte) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	s := strings.TrimPrefix(jsString(res), "0x")
+	s := strings.TrimPrefix(JSString(res), "0x")
 	sig, err := hex.DecodeString(s)
 	if err != nil || len(sig) != 65 {
-		return nil, coded(CodeWalletError, nil, "the wallet answered personal_sign with %.20q…, not a 65-byte hex signature", jsString(res))
+		return nil, Coded(CodeWalletError, nil, "the wallet answered personal_sign with %.20q…, not a 65-byte hex signature", JSString(res))
 	}
 	return sig, nil
 }
 
 // ensureChain switches the wallet to the chain's id, adding the chain when
 // the wallet does not know it (4902), as the official SDK does.
-func (w eip1193) ensureChain(ctx context.Context, name string) error {
+func (w EIP1193) ensureChain(ctx context.Context, name string) error {
 	c, ok := chains[name]
 	if !ok {
-		return invalidParams("switchChain: unknown chain %q; use one of %s, or leave switchChain off", name, chainNames())
+		return InvalidParams("switchChain: unknown chain %q; use one of %s, or leave switchChain off", name, chainNames())
 	}
 	res, err := w.request(ctx, "eth_chainId")
 	if err != nil {
 		return err
 	}
-	cur, err := strconv.ParseUint(strings.TrimPrefix(jsString(res), "0x"), 16, 64)
+	cur, err := strconv.ParseUint(strings.TrimPrefix(JSString(res), "0x"), 16, 64)
 	if err == nil && cur == c.id {
 		return nil
 	}
@@ -196,7 +197,7 @@ func (w eip1193) ensureChain(ctx context.Context, name string) error {
 		})
 		return err
 	case code == -32601:
-		return coded(CodeWrongNetwork, err, "the wallet cannot switch chains (wallet_switchEthereumChain is not supported); switch it to %s (chain id %d) by hand, or leave switchChain off", c.name, c.id)
+		return Coded(CodeWrongNetwork, err, "the wallet cannot switch chains (wallet_switchEthereumChain is not supported); switch it to %s (chain id %d) by hand, or leave switchChain off", c.name, c.id)
 	}
 	return err
 }

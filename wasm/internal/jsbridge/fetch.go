@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package main
+package jsbridge
 
 import (
 	"context"
@@ -14,17 +14,17 @@ import (
 // maxResponseBytes caps response bodies, as httptransport does natively.
 const maxResponseBytes = 8 << 20
 
-// fetchTransport is a node.Transport over the browser's fetch. The wasm
+// FetchTransport is a node.Transport over the browser's fetch. The wasm
 // build links no net/http: every request is a fetch call through
 // syscall/js, so CORS, proxies and certificates are the browser's.
-type fetchTransport struct{}
+type FetchTransport struct{}
 
-var _ node.Transport = fetchTransport{}
+var _ node.Transport = FetchTransport{}
 
 // Do implements node.Transport: a non-2xx status is a Response; only a
 // request that got no response (network error, CORS block, abort) is an
 // error.
-func (fetchTransport) Do(ctx context.Context, req node.Request) (node.Response, error) {
+func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, error) {
 	fetch := js.Global().Get("fetch")
 	if fetch.Type() != js.TypeFunction {
 		return node.Response{}, fmt.Errorf("fetch is not available in this JavaScript environment")
@@ -53,11 +53,11 @@ func (fetchTransport) Do(ctx context.Context, req node.Request) (node.Response, 
 		js.CopyBytesToJS(b, req.Body)
 		init["body"] = b
 	}
-	p, err := invoke(fetch, req.URL, init)
+	p, err := Invoke(fetch, req.URL, init)
 	if err != nil {
 		return node.Response{}, fetchErr(req.URL, err)
 	}
-	resp, err := await(ctx, p)
+	resp, err := Await(ctx, p)
 	if err != nil {
 		if ctx.Err() != nil {
 			return node.Response{}, ctx.Err()
@@ -75,20 +75,20 @@ func (fetchTransport) Do(ctx context.Context, req node.Request) (node.Response, 
 		}
 		return nil
 	})
-	_, err = call(resp.Get("headers"), "forEach", each)
+	_, err = Call(resp.Get("headers"), "forEach", each)
 	each.Release()
 	if err != nil {
 		return node.Response{}, fmt.Errorf("reading the headers from %s: %w", req.URL, err)
 	}
 	if n, err := strconv.ParseInt(out.Header["Content-Length"], 10, 64); err == nil && n > maxResponseBytes {
-		call(ac, "abort")
+		Call(ac, "abort")
 		return node.Response{}, fmt.Errorf("response from %s is %d bytes, more than %d; refusing it", req.URL, n, maxResponseBytes)
 	}
-	p, err = call(resp, "arrayBuffer")
+	p, err = Call(resp, "arrayBuffer")
 	if err != nil {
 		return node.Response{}, fmt.Errorf("reading the response from %s: %w", req.URL, err)
 	}
-	buf, err := await(ctx, p)
+	buf, err := Await(ctx, p)
 	if err != nil {
 		return node.Response{}, fmt.Errorf("reading the response from %s: %w", req.URL, err)
 	}
