@@ -68,22 +68,34 @@ clean:
 WASM_FLAGS := -ldflags="-s -w" -trimpath
 TOOLS      := $(CURDIR)/$(BIN)/tools
 
-# js/lit-session.wasm and js/wasm_exec.js beside js/lit-session.js, so js/
-# can be served as is. The wasm build must not link net/http (fetch only).
+# js/lit-session.wasm, js/lit-session-pkp.wasm (./wasm/pkp: PKP delegations
+# and envelopes, loaded by lit-session.js on the first PKP call) and
+# js/wasm_exec.js beside js/lit-session.js, so js/ can be served as is.
+# Neither module may link net/http (fetch only), and the main one must not
+# link BLS12-381 (core/bls, gnark-crypto): that is what the PKP module is for.
 wasm:
-	@if GOOS=js GOARCH=wasm $(GO) list -deps ./wasm | grep -qx net/http; then \
-		echo "wasm: net/http is linked into the browser build; use the fetch transport"; exit 1; fi
+	@for m in ./wasm ./wasm/pkp; do \
+		if GOOS=js GOARCH=wasm $(GO) list -deps $$m | grep -qx net/http; then \
+			echo "wasm: net/http is linked into $$m; use the fetch transport"; exit 1; fi; done
+	@if GOOS=js GOARCH=wasm $(GO) list -deps ./wasm | grep -qE '^github.com/consensys/gnark-crypto|/core/bls$$'; then \
+		echo "wasm: BLS12-381 (core/bls, gnark-crypto) is linked into ./wasm; PKP code belongs in ./wasm/pkp"; exit 1; fi
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o js/lit-session.wasm ./wasm
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o js/lit-session-pkp.wasm ./wasm/pkp
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" js/wasm_exec.js
 
-# Raw, gzip and brotli bytes of the wasm, and the code bytes of the largest
-# packages (from a build that keeps the name section).
+# Raw, gzip and brotli bytes of both modules, and the code bytes of the
+# largest packages (from builds that keep the name section).
 size: wasm
-	@raw=$$(wc -c < js/lit-session.wasm); gz=$$(gzip -9 -c js/lit-session.wasm | wc -c); \
-	if command -v brotli >/dev/null; then br=$$(brotli -q 11 -c js/lit-session.wasm | wc -c); else br="n/a (no brotli CLI)"; fi; \
-	echo "js/lit-session.wasm: raw $$raw bytes, gzip -9 $$gz bytes, brotli -q 11 $$br bytes"
+	@for f in js/lit-session.wasm js/lit-session-pkp.wasm; do \
+	raw=$$(wc -c < $$f); gz=$$(gzip -9 -c $$f | wc -c); \
+	if command -v brotli >/dev/null; then br=$$(brotli -q 11 -c $$f | wc -c); else br="n/a (no brotli CLI)"; fi; \
+	echo "$$f: raw $$raw bytes, gzip -9 $$gz bytes, brotli -q 11 $$br bytes"; done
 	@GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BIN)/lit-session-names.wasm ./wasm
+	@echo "js/lit-session.wasm by package:"
 	@$(GO) run ./internal/wasmsize -n 25 $(BIN)/lit-session-names.wasm
+	@GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BIN)/lit-session-pkp-names.wasm ./wasm/pkp
+	@echo "js/lit-session-pkp.wasm by package:"
+	@$(GO) run ./internal/wasmsize -n 15 $(BIN)/lit-session-pkp-names.wasm
 
 # wasmbrowsertest runs `go test` binaries in headless Chromium. It does not
 # pass --no-sandbox, which Chromium needs as root, so a `chromium` wrapper

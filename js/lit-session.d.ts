@@ -16,6 +16,7 @@ export type LitSessionErrorCode =
   | 'node_error'            // a node answered with an error
   | 'rpc_error'             // the chain RPC rejected the staking call
   | 'storage_unavailable'   // localStorage is missing or threw
+  | 'delegation_refused'    // PKP module: a delegation fails a check (err.reason says which)
   | 'timeout'
   | 'wasm_load_failed'
   | 'wasm_exited'
@@ -27,6 +28,8 @@ export interface LitSessionError extends Error {
   nodes?: Record<string, string>;
   /** invalid_auth_sig: the failed rule, e.g. "scope", "expired". */
   rule?: string;
+  /** delegation_refused: the failed check, e.g. "wrong_session_key", "bad_signature" (docs/server-reuse.md). */
+  reason?: string;
   /** The wallet's or callback's own error, when there was one. */
   cause?: unknown;
 }
@@ -170,6 +173,76 @@ export interface LitClient {
   /** The map has a non-enumerable `info` (also getSessionSigsInfo(map)). */
   getSessionSigs(params: GetSessionSigsParams): Promise<SessionSigsMap & { readonly info: SessionSigsInfo }>;
   getSessionSigsWithInfo(params: GetSessionSigsParams): Promise<{ sessionSigs: SessionSigsMap; info: SessionSigsInfo }>;
+  /**
+   * Has the connected nodes delegate from a PKP to a session key, for a
+   * server to reuse (naga's generatePkpDelegationAuthSig, PROTOCOL.md §13):
+   * the client's wallet, which must be permitted for the PKP (its owner),
+   * signs an EthWallet auth method (one personal_sign), and a fresh,
+   * uncached sign_session_key round returns the PKP's LIT_BLS AuthSig,
+   * verified under the network key. Loads lit-session-pkp.wasm on first use.
+   */
+  generatePkpDelegationAuthSig(params: GeneratePkpDelegationParams): Promise<PkpDelegation>;
+}
+
+export interface GeneratePkpDelegationParams {
+  /** The delegating PKP: 0x04 + 128 hex (or compressed 0x02/0x03 + 64 hex). */
+  pkpPublicKey: string;
+  /** The session key to delegate to; default a new one. Only its public key is sent. */
+  sessionKeyPair?: { publicKey: string; secretKey: string };
+  /** Everything the session may do: scope it to this PKP (new LitPKPResource(tokenId)), not '*'. */
+  resourceAbilityRequests: ResourceAbilityRequest[];
+  /** Required. Until then the session key is a bearer credential for the PKP: keep it short. */
+  expiration: string | Date;
+  /** SIWE domain; default 'localhost'. */
+  domain?: string;
+  /** Appended to the SIWE statement. */
+  statement?: string;
+}
+
+export interface PkpDelegation {
+  /** The PKP's LIT_BLS AuthSig (sig is '{"ProofOfPossession":"<192 hex>"}'). */
+  delegationAuthSig: Required<AuthSig>;
+  /** The delegated session key; secretKey is 128 hex (seed and public key). Keep it secret. */
+  sessionKeyPair: { publicKey: string; secretKey: string };
+}
+
+export interface CreateDelegationEnvelopeParams {
+  pkpPublicKey: string;
+  sessionKeyPair: { publicKey: string; secretKey: string };
+  delegationAuthSig: AuthSig | string;
+}
+
+/**
+ * naga's server-reuse envelope (docs/server-reuse.md): payload is the
+ * base64url (no padding) of {"sessionKeyPair","delegationAuthSig"}.
+ * JSON.stringify gives the exact bytes core/envelope writes. It holds the
+ * session secret: a bearer credential for the PKP, within the delegation's
+ * ReCap, until it expires. Send it only to your server over a secure
+ * channel; never log or display it.
+ */
+export interface DelegationEnvelope {
+  pkpPublicKey: string;
+  payload: string;
+}
+
+/** The PKP module's synchronous functions (lit.loadPkp()). */
+export interface LitPkp {
+  readonly version: string;
+  /**
+   * The envelope for a server. Besides the format's checks it refuses
+   * (delegation_refused, reason wrong_pkp / wrong_session_key) a
+   * delegation from another PKP or for another session key; the server
+   * checks the signature and expiry against the network.
+   */
+  createDelegationEnvelope(params: CreateDelegationEnvelopeParams): DelegationEnvelope;
+  /**
+   * The uncompressed public key (0x04 + 128 hex) that made signature over
+   * digest (32 bytes: 0x-hex or Uint8Array). signature is 65 bytes hex
+   * (r, s, v with v 0/1 or 27/28) or pkpSign's {r, s, recid}.
+   */
+  recoverPublicKey(digest: string | Uint8Array, signature: string | { r: string; s: string; recid: number }): string;
+  /** keccak256 as 0x-hex: of the bytes, or of a string's UTF-8 encoding (like ethers' id()). */
+  keccak256(data: string | Uint8Array): string;
 }
 
 export interface CreateSiweParams {
@@ -199,6 +272,14 @@ export interface LitSession {
   /** A built-in EIP-1193 wallet with a burner key in localStorage; for local development only. */
   createDevWallet(opts?: { privateKey?: string; storageKey?: string; storage?: Storage }): DevWallet;
   getSessionSigsInfo(sessionSigs: SessionSigsMap): SessionSigsInfo | undefined;
+  /**
+   * Loads lit-session-pkp.wasm (the PKP module: delegations, envelopes;
+   * it links BLS12-381, so it is not part of lit-session.wasm) once, and
+   * resolves with its functions. The PKP functions load it on first use.
+   */
+  loadPkp(): Promise<LitPkp>;
+  /** LitPkp.createDelegationEnvelope, loading the PKP module first. */
+  createDelegationEnvelope(params: CreateDelegationEnvelopeParams): Promise<DelegationEnvelope>;
   LIT_ABILITY: typeof LIT_ABILITY;
   LIT_RESOURCE_PREFIX: typeof LIT_RESOURCE_PREFIX;
   LitAccessControlConditionResource: typeof LitAccessControlConditionResource;
@@ -207,6 +288,10 @@ export interface LitSession {
   LitActionResource: typeof LitActionResource;
 }
 
-/** Loads lit-session.wasm (default: beside this module) once per page. */
-export function load(opts?: { wasmUrl?: string | URL }): Promise<LitSession>;
+/**
+ * Loads lit-session.wasm (default: beside this module) once per page.
+ * pkpWasmUrl is where the PKP module is fetched from on first use (default
+ * lit-session-pkp.wasm beside this module).
+ */
+export function load(opts?: { wasmUrl?: string | URL; pkpWasmUrl?: string | URL }): Promise<LitSession>;
 export function getSessionSigsInfo(sessionSigs: SessionSigsMap): SessionSigsInfo | undefined;

@@ -10,6 +10,15 @@
 //     resourceAbilityRequests: [{ resource: new LitPKPResource('*'), ability: LIT_ABILITY.PKPSigning }],
 //   });
 //
+// PKP delegations for a server (PROTOCOL.md §13) come from a second module,
+// lit-session-pkp.wasm, fetched on the first PKP call:
+//
+//   const { delegationAuthSig, sessionKeyPair } = await client.generatePkpDelegationAuthSig({
+//     pkpPublicKey, expiration: new Date(Date.now() + 15 * 60e3),
+//     resourceAbilityRequests: [{ resource: new LitPKPResource(tokenId), ability: LIT_ABILITY.PKPSigning }],
+//   });
+//   const envelope = await lit.createDelegationEnvelope({ pkpPublicKey, sessionKeyPair, delegationAuthSig });
+//
 // Every rejection and exception is an Error with a string `code`; see
 // lit-session.d.ts for the list and the whole API.
 import './wasm_exec.js';
@@ -122,11 +131,13 @@ let loading;
 
 /**
  * Loads the WebAssembly module once per page. opts.wasmUrl defaults to
- * lit-session.wasm beside this module.
+ * lit-session.wasm beside this module; opts.pkpWasmUrl (the PKP module,
+ * loaded on the first PKP call) to lit-session-pkp.wasm beside it.
  */
 export function load(opts = {}) {
   if (!loading) {
-    loading = instantiate(opts);
+    loading = instantiate(opts.wasmUrl ?? new URL('./lit-session.wasm', import.meta.url), '__litSessionReady')
+      .then((wasm) => wrap(wasm, opts.pkpWasmUrl ?? new URL('./lit-session-pkp.wasm', import.meta.url)));
     loading.catch(() => {
       loading = undefined; // allow a retry
     });
@@ -134,11 +145,12 @@ export function load(opts = {}) {
   return loading;
 }
 
-async function instantiate(opts) {
+// instantiate runs a Go WebAssembly module and resolves with the API object
+// it passes to globalThis[readyName].
+async function instantiate(url, readyName) {
   if (typeof globalThis.Go !== 'function') {
     throw codeError('wasm_load_failed', 'wasm_exec.js did not load: copy it from $(go env GOROOT)/lib/wasm/wasm_exec.js beside lit-session.js (make wasm does this)');
   }
-  const url = opts.wasmUrl ?? new URL('./lit-session.wasm', import.meta.url);
   const go = new globalThis.Go();
   let instance;
   try {
@@ -153,14 +165,16 @@ async function instantiate(opts) {
     throw codeError('wasm_load_failed', `could not load ${url}: ${err.message}; run make wasm and serve the js/ folder over http(s)`, { cause: err });
   }
   const ready = new Promise((resolve) => {
-    globalThis.__litSessionReady = resolve;
+    globalThis[readyName] = resolve;
   });
   const exited = go.run(instance).then(() => {
     throw codeError('wasm_exited', 'the WebAssembly module exited; reload the page');
   });
-  const wasm = await Promise.race([ready, exited]);
-  delete globalThis.__litSessionReady;
-  return wrap(wasm);
+  try {
+    return await Promise.race([ready, exited]);
+  } finally {
+    delete globalThis[readyName];
+  }
 }
 
 // unwrap returns r.key or throws r.error (the Go side returns errors from
@@ -188,7 +202,23 @@ function normalizeRequests(reqs, where) {
   });
 }
 
-function wrap(wasm) {
+// Error codes after which a PKP client handshakes again on the next call.
+const RECONNECT_CODES = new Set(['nodes_unreachable', 'not_enough_nodes', 'node_error', 'not_connected', 'timeout']);
+
+function wrap(wasm, pkpWasmUrl) {
+  // The PKP module (lit-session-pkp.wasm: delegations, envelopes; it links
+  // BLS12-381, so it is a separate download) is loaded on first use.
+  let pkpLoading;
+  function loadPkp() {
+    if (!pkpLoading) {
+      pkpLoading = instantiate(pkpWasmUrl, '__litSessionPkpReady').then(wrapPkp);
+      pkpLoading.catch(() => {
+        pkpLoading = undefined;
+      });
+    }
+    return pkpLoading;
+  }
+
   const lit = {
     version: wasm.version,
 
@@ -210,6 +240,34 @@ function wrap(wasm) {
           client.connectMs = r.connectMs;
           client.ready = true;
           return client;
+        },
+        async generatePkpDelegationAuthSig(params = {}) {
+          if (params === null || typeof params !== 'object') {
+            throw codeError('invalid_params', 'generatePkpDelegationAuthSig needs {pkpPublicKey, resourceAbilityRequests, expiration}');
+          }
+          if (!client.ready) {
+            throw codeError('not_connected', 'generatePkpDelegationAuthSig: the client is not connected to the Lit network; call await client.connect() first');
+          }
+          const body = {
+            pkpPublicKey: params.pkpPublicKey,
+            sessionKeyPair: params.sessionKeyPair,
+            resourceAbilityRequests: normalizeRequests(params.resourceAbilityRequests, 'generatePkpDelegationAuthSig'),
+            expiration: params.expiration instanceof Date ? params.expiration.toISOString() : params.expiration,
+            domain: params.domain,
+            statement: params.statement,
+          };
+          const pkp = await loadPkp();
+          const pc = await pkp._clientFor(client, config);
+          try {
+            const r = await pc.generatePkpDelegationAuthSig(JSON.stringify(body));
+            return {
+              delegationAuthSig: JSON.parse(r.delegationAuthSig),
+              sessionKeyPair: { publicKey: r.sessionKeyPair.publicKey, secretKey: r.sessionKeyPair.secretKey },
+            };
+          } catch (err) {
+            if (RECONNECT_CODES.has(err.code)) pkp._forget(client);
+            throw err;
+          }
         },
         async getSessionSigs(params = {}) {
           const { sessionSigs } = await client.getSessionSigsWithInfo(params);
@@ -288,6 +346,17 @@ function wrap(wasm) {
       return unwrap(wasm.createDevWallet(opts), 'provider');
     },
 
+    /**
+     * Loads the PKP module (lit-session-pkp.wasm) if needed and resolves
+     * with its synchronous functions; the PKP functions below load it too.
+     */
+    loadPkp,
+
+    /** The envelope {pkpPublicKey, payload} a server reuses the session with (core/envelope). */
+    async createDelegationEnvelope(params) {
+      return (await loadPkp()).createDelegationEnvelope(params);
+    },
+
     getSessionSigsInfo,
     LIT_ABILITY,
     LIT_RESOURCE_PREFIX,
@@ -297,4 +366,67 @@ function wrap(wasm) {
     LitActionResource,
   };
   return Object.freeze(lit);
+}
+
+// wrapPkp wraps the PKP module's API object.
+function wrapPkp(raw) {
+  // One PKP client per LitClient, for its connected node set: the PKP
+  // module is a separate Go program, so it handshakes with those nodes
+  // itself (and checks that they report the same network key).
+  const clients = new WeakMap();
+  const pkp = {
+    version: raw.version,
+
+    /** The envelope {pkpPublicKey, payload}, exactly as core/envelope encodes it. */
+    createDelegationEnvelope(params) {
+      if (params === null || typeof params !== 'object') {
+        throw codeError('invalid_params', 'createDelegationEnvelope needs {pkpPublicKey, sessionKeyPair, delegationAuthSig}');
+      }
+      const body = {
+        pkpPublicKey: params.pkpPublicKey,
+        sessionKeyPair: params.sessionKeyPair,
+        delegationAuthSig: typeof params.delegationAuthSig === 'string' ? JSON.parse(params.delegationAuthSig) : params.delegationAuthSig,
+      };
+      return JSON.parse(unwrap(raw.createDelegationEnvelope(JSON.stringify(body)), 'envelope'));
+    },
+
+    /** The uncompressed public key (0x04…) that made signature over the 32-byte digest. */
+    recoverPublicKey(digest, signature) {
+      return unwrap(raw.recoverPublicKey(digest, signature), 'publicKey');
+    },
+
+    /** keccak256 of a Uint8Array, or of a string's UTF-8 bytes, as 0x-hex. */
+    keccak256(data) {
+      return unwrap(raw.keccak256(data), 'hash');
+    },
+  };
+  Object.defineProperties(pkp, {
+    _clientFor: {
+      async value(client, config) {
+        const key = [client.connectedNodes.join(' '), client.minNodeCount, client.networkPublicKey].join('|');
+        let entry = clients.get(client);
+        if (!entry || entry.key !== key) {
+          const c = unwrap(raw.createClient({
+            bootstrapUrls: client.connectedNodes,
+            minNodeCount: client.minNodeCount,
+            networkPublicKey: client.networkPublicKey,
+            connectTimeout: config.connectTimeout,
+            provider: config.provider,
+          }), 'client');
+          entry = { key, connecting: c.connect().then(() => c) };
+          clients.set(client, entry);
+          entry.connecting.catch(() => {
+            if (clients.get(client) === entry) clients.delete(client);
+          });
+        }
+        return entry.connecting;
+      },
+    },
+    _forget: {
+      value(client) {
+        clients.delete(client);
+      },
+    },
+  });
+  return Object.freeze(pkp);
 }
