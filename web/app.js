@@ -1,7 +1,10 @@
 // The demo page: connect a wallet (injected, or the built-in dev wallet),
 // get session signatures from the local Lit network through
 // js/lit-session.js, and show what came back, with the devnet's verdict on
-// each node's signature.
+// each node's signature. Then hand the session to a server: mint a devnet
+// PKP for the wallet, delegate from it to a new session key, send the
+// envelope to the local worker (litsession serve) and check that the
+// worker's signature recovers to the PKP's key.
 import {
   load, getSessionSigsInfo, LIT_ABILITY, LIT_RESOURCE_PREFIX,
   LitAccessControlConditionResource, LitPKPResource, LitRLIResource, LitActionResource,
@@ -203,6 +206,179 @@ async function showResult(sessionSigs, reqs) {
   $('#node-sigs').dataset.done = 'true';
 }
 
+// ---- hand-off to a server ---------------------------------------------------
+
+// The devnet's admin endpoint that mints a PKP (devnet.MintPath).
+const MINT_PATH = '/devnet/pkp/mint';
+let devnetInfo; // devnet.json: {rpcUrl, nodes, threshold, …}
+let workerInfo; // worker.json: {url, …}
+const pkps = new Map(); // owner (lower case) → PKP minted this session
+// The worker's id for the last envelope. It is a capability (whoever has it
+// can have the worker sign), so it is kept here and never shown.
+let envelopeId;
+
+function showHandoffError(err) {
+  const box = $('#handoff-error');
+  box.hidden = !err;
+  box.textContent = err ? `${err.code || 'error'}: ${err.message}` : '';
+  if (err) box.dataset.code = err.code || 'error';
+}
+
+function apiError(code, message) {
+  const e = new Error(message);
+  e.code = code;
+  return e;
+}
+
+// requestJSON sends a JSON request and returns the JSON answer; a non-2xx
+// answer becomes an Error with the server's code and message.
+async function requestJSON(method, url, body) {
+  let resp;
+  try {
+    resp = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    });
+  } catch (err) {
+    throw apiError('unreachable', `${method} ${url} failed: ${err.message}; is make demo running?`);
+  }
+  const text = await resp.text();
+  let data;
+  try {
+    data = text ? JSON.parse(text) : {};
+  } catch {
+    data = {};
+  }
+  if (!resp.ok) {
+    const reason = data.reason ? ` (${data.reason})` : '';
+    throw apiError(data.error || data.errorCode || `http_${resp.status}`, `${method} ${new URL(url).pathname}: HTTP ${resp.status}${reason}: ${data.message || text}`);
+  }
+  return data;
+}
+
+async function mintPkp(owner) {
+  const key = owner.toLowerCase();
+  if (!pkps.has(key)) {
+    pkps.set(key, await requestJSON('POST', devnetInfo.rpcUrl + MINT_PATH, { owner }));
+  }
+  return pkps.get(key);
+}
+
+function short(hex, head = 18, tail = 8) {
+  return hex.length > head + tail + 1 ? `${hex.slice(0, head)}…${hex.slice(-tail)}` : hex;
+}
+
+function codeEl(text, full) {
+  return el('code', { title: full || text }, text);
+}
+
+async function handOff() {
+  showHandoffError(null);
+  const status = $('#handoff-status');
+  const dl = $('#handoff-result');
+  $('#handoff').disabled = true;
+  $('#handoff-delete').disabled = true;
+  dl.hidden = true;
+  dl.dataset.done = 'false';
+  const t = {};
+  const timed = async (name, fn) => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      t[name] = performance.now() - t0;
+    }
+  };
+  try {
+    if (!workerInfo || !devnetInfo) throw apiError('no_worker', 'no local worker or devnet: start the page with make demo');
+    const text = $('#handoff-text').value;
+    const c = await connectedClient();
+    const owner = $('#wallet-status').dataset.account || await connectWallet();
+
+    status.textContent = 'Minting a PKP for the wallet on the devnet…';
+    const pkp = await timed('mintMs', () => mintPkp(owner));
+
+    status.textContent = 'Loading the PKP module…';
+    const tools = await timed('pkpModuleMs', () => lit.loadPkp());
+
+    status.textContent = 'Asking the nodes for a delegation (the wallet signs an auth method)…';
+    const expiration = new Date(Date.now() + Number($('#handoff-expiry').value) * 1000).toISOString();
+    let delegation = await timed('delegationMs', () => c.generatePkpDelegationAuthSig({
+      pkpPublicKey: pkp.publicKey,
+      resourceAbilityRequests: [{ resource: new LitPKPResource(pkp.tokenId), ability: LIT_ABILITY.PKPSigning }],
+      expiration,
+    }));
+
+    // The envelope carries the session secret: it goes to the worker and
+    // nowhere else (not the page, not the console), and is dropped after.
+    status.textContent = `Sending the envelope to the worker at ${workerInfo.url}…`;
+    let envelope = tools.createDelegationEnvelope({ pkpPublicKey: pkp.publicKey, ...delegation });
+    const envelopeBytes = JSON.stringify(envelope).length;
+    const stored = await timed('storeMs', () => requestJSON('POST', `${workerInfo.url}/envelopes`, envelope));
+    envelope = undefined;
+    delegation = undefined;
+    envelopeId = stored.id;
+
+    status.textContent = 'The worker is signing with the PKP…';
+    const digest = tools.keccak256(text);
+    const sig = await timed('signMs', () => requestJSON('POST', `${workerInfo.url}/sign`, { id: envelopeId, toSign: digest }));
+    const { id: _id, ...described } = stored; // the worker's description without the id
+    const recovered = tools.recoverPublicKey(digest, { r: sig.r, s: sig.s, recid: sig.recid });
+    const recoveredJoined = tools.recoverPublicKey(digest, sig.signature);
+    const match = recovered === pkp.publicKey && recoveredJoined === pkp.publicKey;
+
+    window.litDemo = {
+      ...window.litDemo,
+      handoff: { pkp, worker: { url: workerInfo.url, ...described }, text, digest, signature: sig, recovered, match, timings: t },
+    };
+    dl.replaceChildren();
+    summaryRow(dl, 'PKP', codeEl(short(pkp.publicKey, 22, 10), pkp.publicKey), ` (${pkp.ethAddress}), minted on the devnet for ${owner}`);
+    summaryRow(dl, 'Session key', codeEl(stored.sessionKey), ' (new; its secret is only in the envelope)');
+    summaryRow(dl, 'Delegation expires', stored.expiration);
+    summaryRow(dl, 'Scope', ...stored.resources.flatMap((r, i) => (i ? [', ', codeEl(r)] : [codeEl(r)])));
+    summaryRow(dl, 'Envelope', `${envelopeBytes} bytes, sent only to ${workerInfo.url}; the worker validated it against the network and stored it (its id is a capability and is not shown)`);
+    summaryRow(dl, 'Digest', codeEl(digest), ` = keccak256(${JSON.stringify(text)})`);
+    summaryRow(dl, "Worker's signature", codeEl(short(sig.signature, 24, 10), sig.signature), ` (recid ${sig.recid})`);
+    summaryRow(dl, 'Recovers to', codeEl(short(recovered, 22, 10), recovered), ' ',
+      match
+        ? el('span', { class: 'badge ok' }, 'the PKP key')
+        : el('span', { class: 'badge bad' }, 'NOT the PKP key'));
+    summaryRow(dl, 'Timings',
+      `mint ${t.mintMs.toFixed(0)} ms, PKP module ${t.pkpModuleMs.toFixed(0)} ms, delegation ${t.delegationMs.toFixed(0)} ms (with the wallet), ` +
+      `worker store ${t.storeMs.toFixed(0)} ms, worker sign ${t.signMs.toFixed(0)} ms`);
+    dl.dataset.match = String(match);
+    dl.dataset.pkp = pkp.publicKey;
+    dl.dataset.recovered = recovered;
+    dl.hidden = false;
+    status.textContent = match
+      ? 'Done: the worker signed as the PKP, without the wallet.'
+      : 'The worker answered, but its signature does not recover to the PKP key.';
+    $('#handoff-delete').disabled = false;
+  } catch (err) {
+    showHandoffError(err);
+    status.textContent = 'Hand-off failed.';
+  } finally {
+    dl.dataset.done = 'true';
+    $('#handoff').disabled = false;
+  }
+}
+
+async function deleteEnvelope() {
+  showHandoffError(null);
+  if (!envelopeId) return;
+  try {
+    await requestJSON('DELETE', `${workerInfo.url}/envelopes/${envelopeId}`);
+    envelopeId = undefined;
+    $('#handoff-delete').disabled = true;
+    $('#handoff-status').textContent = 'The worker deleted the envelope. (Anyone who copied it could still use it until it expires.)';
+    $('#handoff-status').dataset.deleted = 'true';
+  } catch (err) {
+    showHandoffError(err);
+  }
+}
+
 // ---- actions --------------------------------------------------------------
 
 // The session's expiration is fixed when first used and kept until the
@@ -262,15 +438,30 @@ async function main() {
     r.addEventListener('change', () => chooseWallet(r.value));
   }
 
-  // The devnet's ready line, served by `make demo` as devnet.json.
+  $('#handoff').addEventListener('click', handOff);
+  $('#handoff-delete').addEventListener('click', deleteEnvelope);
+
+  // The devnet's and the worker's ready lines, served by `make demo` as
+  // devnet.json and worker.json.
   try {
     const resp = await fetch('devnet.json', { cache: 'no-store' });
     if (resp.ok) {
       const net = await resp.json();
+      devnetInfo = net;
       $('#nodes-input').value = net.nodes.join('\n');
       $('#min-nodes').value = net.threshold;
     }
   } catch { /* fill in by hand */ }
+  try {
+    const resp = await fetch('worker.json', { cache: 'no-store' });
+    if (resp.ok) workerInfo = await resp.json();
+  } catch { /* no hand-off */ }
+  if (workerInfo && devnetInfo) {
+    $('#worker-url').textContent = workerInfo.url;
+    $('#handoff-status').textContent = `Worker ready at ${workerInfo.url}.`;
+  } else {
+    $('#handoff-status').textContent = 'No local worker: start the page with make demo to try the hand-off.';
+  }
   if (!$('#nodes-input').value) {
     $('#nodes-input').value = ['http://127.0.0.1:7470', 'http://127.0.0.1:7471', 'http://127.0.0.1:7472'].join('\n');
   }
@@ -291,6 +482,7 @@ async function main() {
   $(`#wallet-${kind}`).checked = true;
   chooseWallet(kind);
   $('#get-sigs').disabled = false;
+  $('#handoff').disabled = !(workerInfo && devnetInfo);
   document.body.dataset.ready = 'true';
 }
 

@@ -4,6 +4,7 @@ package web_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -24,7 +25,10 @@ import (
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/ethereum/go-ethereum/crypto"
+
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/envelope"
 	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/internal/static"
 )
@@ -163,8 +167,10 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 // TestBrowserDemo drives index.html in headless Chromium with an injected
 // wallet against a real devnet: first call asks the wallet, the devnet
 // accepts every node's signature, the second call reuses the cache, and
-// disconnect makes the next call ask again. It saves a screenshot to
-// testdata/artifacts/demo.png.
+// disconnect makes the next call ask again; then the session is handed
+// off to a local worker (litsession serve) whose signature must recover to
+// the PKP key. It saves screenshots to testdata/artifacts/ (demo.png,
+// demo-handoff.png, …).
 func TestBrowserDemo(t *testing.T) {
 	if os.Getenv("LITSESSION_BROWSER") == "" {
 		t.Skip("needs Chromium; set LITSESSION_BROWSER=1 or run make browser-test")
@@ -172,9 +178,14 @@ func TestBrowserDemo(t *testing.T) {
 	root := repoRoot(t)
 	dir := t.TempDir()
 
-	// Build the module into dir, so the test needs no `make wasm` first.
+	// Build the modules into dir, so the test needs no `make wasm` first.
 	goBuild(t, root, []string{"GOOS=js", "GOARCH=wasm"}, "-ldflags=-s -w", "-trimpath", "-o", filepath.Join(dir, "lit-session.wasm"), "./wasm")
 	wasm, err := os.ReadFile(filepath.Join(dir, "lit-session.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goBuild(t, root, []string{"GOOS=js", "GOARCH=wasm"}, "-ldflags=-s -w", "-trimpath", "-o", filepath.Join(dir, "lit-session-pkp.wasm"), "./wasm/pkp")
+	pkpWasm, err := os.ReadFile(filepath.Join(dir, "lit-session-pkp.wasm"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,6 +195,8 @@ func TestBrowserDemo(t *testing.T) {
 	}
 	dn := startDevnet(t, root, dir)
 	readyJSON, _ := json.Marshal(dn)
+	store := filepath.Join(dir, "envelopes")
+	wk := startWorker(t, filepath.Join(dir, "litsession"), dn.RPCURL, store)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -192,9 +205,11 @@ func TestBrowserDemo(t *testing.T) {
 	srv := &http.Server{Handler: &static.Handler{
 		Root: root,
 		Files: map[string]static.File{
-			"/devnet.json":         {ContentType: "application/json", Body: readyJSON},
-			"/js/lit-session.wasm": {ContentType: "application/wasm", Body: wasm},
-			"/js/wasm_exec.js":     {ContentType: "text/javascript; charset=utf-8", Body: wasmExec},
+			"/devnet.json":             {ContentType: "application/json", Body: readyJSON},
+			"/worker.json":             {ContentType: "application/json", Body: []byte(wk.line)},
+			"/js/lit-session.wasm":     {ContentType: "application/wasm", Body: wasm},
+			"/js/lit-session-pkp.wasm": {ContentType: "application/wasm", Body: pkpWasm},
+			"/js/wasm_exec.js":         {ContentType: "text/javascript; charset=utf-8", Body: wasmExec},
 		},
 		Mounts: map[string]string{"/oracle/": filepath.Join(root, "testdata", "oracle", "node_modules")},
 	}}
@@ -396,12 +411,242 @@ func TestBrowserDemo(t *testing.T) {
 	// 4. The JS API with the official SDK's own resource classes.
 	t.Run("OfficialResourceClasses", func(t *testing.T) { officialClasses(t, bctx, dn) })
 
-	// 5. A browser without a wallet extension: the page falls back to the
+	// 5. Hand the session to the local worker: a PKP minted for the wallet
+	// delegates to a new session key, the worker signs with the envelope,
+	// and the signature recovers to the PKP key.
+	t.Run("HandOff", func(t *testing.T) {
+		before := signs.Load()
+		h := handOff(t, bctx, "Hello from the e2e test", dn, store, func() []string {
+			consoleMu.Lock()
+			defer consoleMu.Unlock()
+			return append([]string(nil), console...)
+		})
+		if h.PKP.Owner != walletAddress {
+			t.Errorf("the PKP belongs to %s, want the injected wallet %s", h.PKP.Owner, walletAddress)
+		}
+		if n := signs.Load() - before; n != 1 {
+			t.Errorf("the wallet signed %d times for the hand-off, want once (the EthWallet auth method)", n)
+		}
+		shot(t, bctx, "demo-handoff.png")
+		t.Logf("hand-off timings: %s", h.Timings)
+
+		// Deleting the envelope removes it from the worker's store.
+		run("clicking Delete", chromedp.Click("#handoff-delete", chromedp.ByQuery),
+			chromedp.WaitVisible(`#handoff-status[data-deleted="true"], #handoff-error:not([hidden])`, chromedp.ByQuery))
+		if files := envelopeFiles(t, store); len(files) != 0 {
+			t.Errorf("after Delete the worker still stores %d envelope(s)", len(files))
+		}
+	})
+
+	// 6. A browser without a wallet extension: the page falls back to the
 	// built-in dev wallet, and its signatures are accepted too.
-	t.Run("DevWallet", func(t *testing.T) { devWalletPage(t, bctx, pageURL, dn) })
+	t.Run("DevWallet", func(t *testing.T) { devWalletPage(t, bctx, pageURL, dn, store) })
 }
 
-func devWalletPage(t *testing.T, bctx context.Context, pageURL string, dn readyLine) {
+// workerLine is `litsession serve`'s ready line.
+type workerLine struct {
+	URL  string `json:"url"`
+	line string
+}
+
+// startWorker runs `litsession serve` on a free loopback port against the
+// devnet, storing envelopes in store.
+func startWorker(t *testing.T, bin, rpcURL, store string) workerLine {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", "127.0.0.1:0", "--rpc-url", rpcURL, "--store", store)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
+	var logs strings.Builder
+	cmd.Stderr = &syncWriter{w: &logs}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		cmd.Wait()
+	})
+	lines := make(chan string, 1)
+	go func() {
+		l, _ := bufio.NewReader(out).ReadString('\n')
+		lines <- l
+	}()
+	var wl workerLine
+	select {
+	case wl.line = <-lines:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the worker printed no ready line; its log:\n%s", logs.String())
+	}
+	if err := json.Unmarshal([]byte(wl.line), &wl); err != nil || wl.URL == "" {
+		t.Fatalf("bad worker ready line %q: %v", wl.line, err)
+	}
+	return wl
+}
+
+func envelopeFiles(t *testing.T, store string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(store, "envelope-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// handoffState is window.litDemo.handoff.
+type handoffState struct {
+	PKP struct {
+		TokenID    string `json:"tokenId"`
+		PublicKey  string `json:"publicKey"`
+		EthAddress string `json:"ethAddress"`
+		Owner      string `json:"owner"`
+	} `json:"pkp"`
+	Worker struct {
+		URL          string   `json:"url"`
+		ID           string   `json:"id"`
+		PKPPublicKey string   `json:"pkpPublicKey"`
+		SessionKey   string   `json:"sessionKey"`
+		Expiration   string   `json:"expiration"`
+		Resources    []string `json:"resources"`
+	} `json:"worker"`
+	Text      string `json:"text"`
+	Digest    string `json:"digest"`
+	Signature struct {
+		R         string `json:"r"`
+		S         string `json:"s"`
+		Recid     int    `json:"recid"`
+		Signature string `json:"signature"`
+	} `json:"signature"`
+	Recovered string          `json:"recovered"`
+	Match     bool            `json:"match"`
+	Timings   json.RawMessage `json:"timings"`
+}
+
+// handOff types text, clicks "Hand off to server" and checks the outcome
+// independently of the page: the PKP is the devnet's, the digest is
+// keccak256(text), the worker's signature recovers (here, in Go) to the PKP
+// key, the stored envelope is the delegation the page showed, and its
+// secret appears nowhere in the page, its globals or its console.
+func handOff(t *testing.T, tab context.Context, text string, dn readyLine, store string, console func() []string) handoffState {
+	t.Helper()
+	var state string
+	var errText string
+	err := chromedp.Run(tab,
+		chromedp.SetValue("#handoff-text", text, chromedp.ByQuery),
+		chromedp.Click("#handoff", chromedp.ByQuery),
+		chromedp.WaitVisible(`#handoff-result[data-done="true"], #handoff-error:not([hidden])`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('#handoff-error').hidden ? '' : document.querySelector('#handoff-error').textContent`, &errText),
+		chromedp.Evaluate(`JSON.stringify(window.litDemo && window.litDemo.handoff || null)`, &state),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errText != "" {
+		t.Fatalf("the hand-off failed on the page: %s", errText)
+	}
+	var h handoffState
+	if err := json.Unmarshal([]byte(state), &h); err != nil {
+		t.Fatalf("window.litDemo.handoff: %v (%s)", err, state)
+	}
+	// The PKP is one the devnet minted, for its owner.
+	var minted []struct {
+		PublicKey string `json:"publicKey"`
+		TokenID   string `json:"tokenId"`
+		Owner     string `json:"owner"`
+	}
+	resp, err := http.Get(dn.RPCURL + "/devnet/pkps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&minted)
+	resp.Body.Close()
+	found := false
+	for _, m := range minted {
+		if m.PublicKey == h.PKP.PublicKey && m.Owner == h.PKP.Owner && m.TokenID == h.PKP.TokenID {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the page's PKP %.24s… (owner %s) is not one the devnet minted", h.PKP.PublicKey, h.PKP.Owner)
+	}
+	// The digest and the signature, checked in Go.
+	if want := crypto.Keccak256Hash([]byte(text)).Hex(); h.Digest != want || h.Text != text {
+		t.Errorf("digest %s of %q, want keccak256(%q) = %s", h.Digest, h.Text, text, want)
+	}
+	digest, _ := hex.DecodeString(strings.TrimPrefix(h.Digest, "0x"))
+	r, _ := hex.DecodeString(h.Signature.R)
+	sv, _ := hex.DecodeString(h.Signature.S)
+	pub, err := crypto.Ecrecover(digest, append(append(r, sv...), byte(h.Signature.Recid)))
+	if err != nil {
+		t.Fatalf("the worker's signature does not recover: %v", err)
+	}
+	if got := "0x" + hex.EncodeToString(pub); got != h.PKP.PublicKey {
+		t.Errorf("the worker's signature recovers (in Go) to %.24s…, want the PKP key %.24s…", got, h.PKP.PublicKey)
+	}
+	joined, _ := hex.DecodeString(strings.TrimPrefix(h.Signature.Signature, "0x"))
+	if len(joined) != 65 || !bytes.Equal(joined[:64], append(r, sv...)) || int(joined[64]) != 27+h.Signature.Recid {
+		t.Errorf("signature %s is not r‖s‖(27+recid)", h.Signature.Signature)
+	}
+	if h.Recovered != h.PKP.PublicKey || !h.Match {
+		t.Errorf("the page recovered %.24s… (match %v), want the PKP key", h.Recovered, h.Match)
+	}
+	var match string
+	chromedp.Run(tab, chromedp.Evaluate(`document.querySelector('#handoff-result').dataset.match + ' ' + document.querySelector('#handoff-result').textContent`, &match))
+	if !strings.HasPrefix(match, "true ") || !strings.Contains(match, "the PKP key") {
+		t.Errorf("the page does not show the match: %q", match)
+	}
+	// What the worker accepted: this PKP, pkp-signing on it only, expiring
+	// in about 15 minutes (the page's default).
+	if h.Worker.PKPPublicKey != h.PKP.PublicKey || len(h.Worker.Resources) != 1 ||
+		h.Worker.Resources[0] != "lit-pkp://"+strings.TrimPrefix(h.PKP.TokenID, "0x")+"=pkp-signing" {
+		t.Errorf("the worker holds a delegation of %.24s… for %v, want pkp-signing on the PKP only", h.Worker.PKPPublicKey, h.Worker.Resources)
+	}
+	if exp, err := time.Parse(time.RFC3339, h.Worker.Expiration); err != nil || time.Until(exp) < 14*time.Minute || time.Until(exp) > 16*time.Minute {
+		t.Errorf("the delegation expires at %q, want about 15 minutes from now", h.Worker.Expiration)
+	}
+	if h.Worker.ID != "" {
+		t.Error("window.litDemo.handoff exposes the worker's envelope id")
+	}
+	// The stored envelope: this delegation, and its secret nowhere in the
+	// page.
+	files := envelopeFiles(t, store)
+	if len(files) != 1 {
+		t.Fatalf("the worker stores %d envelopes, want 1", len(files))
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := envelope.Decode(raw)
+	if err != nil {
+		t.Fatalf("the stored envelope: %v", err)
+	}
+	if env.PKPPublicKey != h.PKP.PublicKey || env.SessionKeyURI() != h.Worker.SessionKey {
+		t.Errorf("the stored envelope is for %.24s… / %s, want the page's PKP and %s", env.PKPPublicKey, env.SessionKeyURI(), h.Worker.SessionKey)
+	}
+	var w struct {
+		Payload string `json:"payload"`
+	}
+	json.Unmarshal(raw, &w)
+	secret := env.SessionKeyPair.SecretKeyHex()
+	var pageText string
+	err = chromedp.Run(tab, chromedp.Evaluate(`[document.documentElement.outerHTML, JSON.stringify(window.litDemo), JSON.stringify(localStorage), JSON.stringify(sessionStorage)].join('\n')`, &pageText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	haystack := pageText + "\n" + strings.Join(console(), "\n")
+	for name, needle := range map[string]string{"the payload": w.Payload[len(w.Payload)/2 : len(w.Payload)/2+40], "the session seed": secret[:64], "the secret key": secret} {
+		if strings.Contains(strings.ToLower(haystack), strings.ToLower(needle)) {
+			t.Errorf("%s appears in the page, its globals, its storage or its console", name)
+		}
+	}
+	return h
+}
+
+func devWalletPage(t *testing.T, bctx context.Context, pageURL string, dn readyLine, store string) {
 	tab, cancel := chromedp.NewContext(bctx) // a new tab: no injected provider
 	defer cancel()
 	var state struct {
@@ -441,6 +686,13 @@ func devWalletPage(t *testing.T, bctx context.Context, pageURL string, dn readyL
 		t.Errorf("dev wallet run: %+v, want verdicts %s", state, want)
 	}
 	shot(t, tab, "demo-dev-wallet.png")
+
+	// The hand-off with the dev wallet as the PKP's owner (the PKP module
+	// calls the main module's wallet).
+	h := handOff(t, tab, "dev wallet hand-off", dn, store, func() []string { return nil })
+	if !strings.EqualFold(h.PKP.Owner, state.Address) {
+		t.Errorf("the PKP belongs to %s, want the dev wallet %s", h.PKP.Owner, state.Address)
+	}
 }
 
 // devnetVerdict POSTs a session signature to a node's session-protected

@@ -1,7 +1,9 @@
 // Command demo runs the browser demo: it starts the local Lit network
-// (`litsession devnet`, as a child process), serves the repository root
-// (index.html, web/, js/) on loopback with the devnet's ready line as
-// /devnet.json, and prints the URL. Ctrl-C stops both.
+// (`litsession devnet`, as a child process) and a server-reuse worker on it
+// (`litsession serve`, with a temporary envelope store), serves the
+// repository root (index.html, web/, js/) on loopback with the devnet's
+// ready line as /devnet.json and the worker's as /worker.json, and prints
+// the URL. Ctrl-C stops all three and deletes the store.
 //
 //	make demo    (builds bin/litsession and js/lit-session.wasm first)
 //	go run ./internal/demo -litsession bin/litsession -addr 127.0.0.1:8600
@@ -33,19 +35,26 @@ func main() {
 	bin := flag.String("litsession", "bin/litsession", "the litsession binary that runs the devnet")
 	devnetArgs := flag.String("devnet-args", "", "extra arguments for `litsession devnet`, e.g. \"--rpc-port 0 --base-port 0\"")
 	logPath := flag.String("devnet-log", "bin/devnet.log", "file for the devnet's request log")
+	workerListen := flag.String("worker-listen", "127.0.0.1:0", "loopback address for `litsession serve` (port 0: any free port; the page reads it from /worker.json)")
+	workerLog := flag.String("worker-log", "bin/worker.log", "file for the worker's access log")
 	flag.Parse()
-	if err := run(*addr, *root, *bin, *devnetArgs, *logPath); err != nil {
+	if err := run(*addr, *root, *bin, *devnetArgs, *logPath, worker{listen: *workerListen, logPath: *workerLog}); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, root, bin, devnetArgs, logPath string) error {
+// worker is where `litsession serve` listens and logs.
+type worker struct{ listen, logPath string }
+
+func run(addr, root, bin, devnetArgs, logPath string, wk worker) error {
 	if host, _, err := net.SplitHostPort(addr); err != nil || !net.ParseIP(host).IsLoopback() {
 		return fmt.Errorf("-addr %q must be a loopback host:port such as 127.0.0.1:8600", addr)
 	}
-	if _, err := os.Stat(filepath.Join(root, "js", "lit-session.wasm")); err != nil {
-		return errors.New("js/lit-session.wasm is missing; run make wasm (make demo does)")
+	for _, f := range []string{"lit-session.wasm", "lit-session-pkp.wasm"} {
+		if _, err := os.Stat(filepath.Join(root, "js", f)); err != nil {
+			return fmt.Errorf("js/%s is missing; run make wasm (make demo does)", f)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -88,8 +97,15 @@ func run(addr, root, bin, devnetArgs, logPath string) error {
 		return fmt.Errorf("the devnet's ready line is not the expected JSON (%q); see %s (are its ports taken? pass -devnet-args \"--rpc-port 0 --base-port 0\")", line, logPath)
 	}
 
+	workerLine, workerDone, err := startWorker(ctx, bin, dn.RPCURL, wk)
+	if err != nil {
+		return err
+	}
+	defer func() { <-workerDone }()
+
 	h := &static.Handler{Root: root, Files: map[string]static.File{
 		"/devnet.json": {ContentType: "application/json", Body: []byte(line + "\n")},
+		"/worker.json": {ContentType: "application/json", Body: []byte(workerLine + "\n")},
 	}}
 	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", addr)
@@ -97,7 +113,8 @@ func run(addr, root, bin, devnetArgs, logPath string) error {
 		return fmt.Errorf("cannot listen on %s: %w; pass -addr with a free port", addr, err)
 	}
 	fmt.Printf("devnet: rpc %s, nodes %s (log: %s)\n", dn.RPCURL, strings.Join(dn.Nodes, " "), logPath)
-	fmt.Printf("demo: open http://%s/ (Ctrl-C stops the page and the devnet)\n", addr)
+	fmt.Printf("worker: %s (litsession serve; log: %s)\n", workerURL(workerLine), wk.logPath)
+	fmt.Printf("demo: open http://%s/ (Ctrl-C stops the page, the worker and the devnet)\n", addr)
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
@@ -108,4 +125,68 @@ func run(addr, root, bin, devnetArgs, logPath string) error {
 		return err
 	}
 	return nil
+}
+
+// startWorker runs `litsession serve` against the devnet with a new
+// temporary store, removed (with the envelopes, which hold session
+// secrets) when ctx ends, and returns its ready line and a channel closed
+// once it has stopped and the store is gone.
+func startWorker(ctx context.Context, bin, rpcURL string, wk worker) (string, <-chan struct{}, error) {
+	if host, _, err := net.SplitHostPort(wk.listen); err != nil || !net.ParseIP(host).IsLoopback() {
+		return "", nil, fmt.Errorf("-worker-listen %q must be a loopback host:port such as 127.0.0.1:8787", wk.listen)
+	}
+	store, err := os.MkdirTemp("", "litsession-demo-envelopes-")
+	if err != nil {
+		return "", nil, err
+	}
+	logf, err := os.Create(wk.logPath)
+	if err != nil {
+		os.RemoveAll(store)
+		return "", nil, fmt.Errorf("creating the worker log: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", wk.listen, "--rpc-url", rpcURL, "--store", store)
+	cmd.Stderr = logf
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		os.RemoveAll(store)
+		return "", nil, fmt.Errorf("starting %s serve: %w (run make build first)", bin, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		cmd.Wait()
+		logf.Close()
+		os.RemoveAll(store)
+	}()
+	ready := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		ready <- strings.TrimSpace(line)
+	}()
+	var line string
+	select {
+	case line = <-ready:
+	case <-time.After(30 * time.Second):
+		return "", nil, fmt.Errorf("the worker printed no ready line in 30 s; see %s", wk.logPath)
+	case <-ctx.Done():
+		return "", nil, ctx.Err()
+	}
+	if workerURL(line) == "" {
+		return "", nil, fmt.Errorf("the worker's ready line is not the expected JSON (%q); see %s", line, wk.logPath)
+	}
+	return line, done, nil
+}
+
+func workerURL(line string) string {
+	var w struct {
+		URL string `json:"url"`
+	}
+	json.Unmarshal([]byte(line), &w)
+	return w.URL
 }
