@@ -28,6 +28,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/delegation"
 	"github.com/litgo/litsession/core/envelope"
 	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/internal/static"
@@ -78,9 +79,10 @@ const providerJS = `(() => {
 })();`
 
 type readyLine struct {
-	RPCURL    string   `json:"rpcUrl"`
-	Nodes     []string `json:"nodes"`
-	Threshold int      `json:"threshold"`
+	RPCURL           string   `json:"rpcUrl"`
+	Nodes            []string `json:"nodes"`
+	Threshold        int      `json:"threshold"`
+	NetworkPublicKey string   `json:"networkPublicKey"`
 }
 
 func repoRoot(t *testing.T) string {
@@ -435,6 +437,13 @@ func TestBrowserDemo(t *testing.T) {
 			chromedp.WaitVisible(`#handoff-status[data-deleted="true"], #handoff-error:not([hidden])`, chromedp.ByQuery))
 		if files := envelopeFiles(t, store); len(files) != 0 {
 			t.Errorf("after Delete the worker still stores %d envelope(s)", len(files))
+		}
+
+		// The JS API itself, on the same PKP.
+		before = signs.Load()
+		pkpJSAPI(t, bctx, dn, h.PKP.PublicKey, h.PKP.TokenID)
+		if n := signs.Load() - before; n != 1 {
+			t.Errorf("the wallet signed %d times for one delegation, want 1", n)
 		}
 	})
 
@@ -885,4 +894,96 @@ func shot(t *testing.T, bctx context.Context, name string) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", p)
+}
+
+// pkpJSAPIJS drives js/lit-session.js's PKP functions: lazy loading once,
+// the wrapper's own checks, a delegation for a given session key with a
+// Date expiration, and lit.createDelegationEnvelope.
+const pkpJSAPIJS = `(async () => {
+  const { load, LitPKPResource, LIT_ABILITY } = await import('/js/lit-session.js');
+  const lit = await load();
+  const pkp = %q, tokenId = %q;
+  const code = async (f) => {
+    try { await f(); return 'resolved'; } catch (e) { return e instanceof Error ? e.code + (e.reason ? '/' + e.reason : '') : 'not an Error'; }
+  };
+  const out = {};
+  const [a, b] = await Promise.all([lit.loadPkp(), lit.loadPkp()]);
+  out.sameModule = a === b && Object.isFrozen(a);
+  const reqs = [{ resource: new LitPKPResource(tokenId), ability: LIT_ABILITY.PKPSigning }];
+  const client = lit.createClient({ bootstrapUrls: %s, minNodeCount: %d });
+  out.notConnected = await code(() => client.generatePkpDelegationAuthSig({ pkpPublicKey: pkp, resourceAbilityRequests: reqs, expiration: new Date(Date.now() + 6e5) }));
+  await client.connect();
+  out.noRequests = await code(() => client.generatePkpDelegationAuthSig({ pkpPublicKey: pkp, expiration: new Date(Date.now() + 6e5) }));
+  out.badEnvelope = await code(() => lit.createDelegationEnvelope({ pkpPublicKey: pkp }));
+  const sessionKeyPair = lit.generateSessionKeyPair();
+  const d = await client.generatePkpDelegationAuthSig({ pkpPublicKey: pkp, sessionKeyPair, resourceAbilityRequests: reqs, expiration: new Date(Date.now() + 10 * 60e3) });
+  out.sameKey = d.sessionKeyPair.publicKey === sessionKeyPair.publicKey && d.sessionKeyPair.secretKey === sessionKeyPair.secretKey;
+  out.authSig = d.delegationAuthSig;
+  const env = await lit.createDelegationEnvelope({ pkpPublicKey: pkp, ...d });
+  out.envelopeKeys = Object.keys(env);
+  out.envelope = JSON.stringify(env);
+  out.wrongKey = await code(() => lit.createDelegationEnvelope({ pkpPublicKey: pkp, sessionKeyPair: lit.generateSessionKeyPair(), delegationAuthSig: d.delegationAuthSig }));
+  return JSON.stringify(out);
+})()`
+
+func pkpJSAPI(t *testing.T, tab context.Context, dn readyLine, pkpKey, tokenID string) {
+	t.Helper()
+	nodes, _ := json.Marshal(dn.Nodes)
+	var raw string
+	err := chromedp.Run(tab, chromedp.Evaluate(fmt.Sprintf(pkpJSAPIJS, pkpKey, tokenID, nodes, dn.Threshold), &raw,
+		func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	if err != nil {
+		t.Fatalf("the PKP JS API: %v", err)
+	}
+	var out struct {
+		SameModule   bool            `json:"sameModule"`
+		NotConnected string          `json:"notConnected"`
+		NoRequests   string          `json:"noRequests"`
+		BadEnvelope  string          `json:"badEnvelope"`
+		SameKey      bool            `json:"sameKey"`
+		AuthSig      authsig.AuthSig `json:"authSig"`
+		EnvelopeKeys []string        `json:"envelopeKeys"`
+		Envelope     string          `json:"envelope"`
+		WrongKey     string          `json:"wrongKey"`
+	}
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !out.SameModule {
+		t.Error("two loadPkp() calls gave different (or unfrozen) modules")
+	}
+	for name, got := range map[string][2]string{
+		"before connect":                  {out.NotConnected, "not_connected"},
+		"without resourceAbilityRequests": {out.NoRequests, "invalid_params"},
+		"an incomplete envelope":          {out.BadEnvelope, "invalid_params"},
+		"another session key":             {out.WrongKey, "delegation_refused/wrong_session_key"},
+	} {
+		if got[0] != got[1] {
+			t.Errorf("%s: %s, want %s", name, got[0], got[1])
+		}
+	}
+	if !out.SameKey {
+		t.Error("generatePkpDelegationAuthSig did not return the given sessionKeyPair")
+	}
+	if strings.Join(out.EnvelopeKeys, ",") != "pkpPublicKey,payload" {
+		t.Errorf("the envelope's keys are %v", out.EnvelopeKeys)
+	}
+	env, err := envelope.Decode([]byte(out.Envelope))
+	if err != nil {
+		t.Fatalf("the envelope does not decode: %v", err)
+	}
+	if env.PKPPublicKey != pkpKey || env.DelegationAuthSig != out.AuthSig {
+		t.Error("the envelope does not hold the PKP and the delegation")
+	}
+	again, _ := envelope.Encode(*env)
+	if string(again) != out.Envelope {
+		t.Error("JSON.stringify of the envelope is not byte for byte core/envelope's encoding")
+	}
+	d, err := delegation.ValidateDelegationAuthSig(out.AuthSig, delegation.Expect{PKPPublicKey: pkpKey, SessionKey: env.SessionKeyURI(), NetworkPublicKey: dn.NetworkPublicKey})
+	if err != nil {
+		t.Fatalf("the delegation does not validate: %v", err)
+	}
+	if left := time.Until(d.Expiration); left < 9*time.Minute || left > 11*time.Minute {
+		t.Errorf("the Date expiration became %v from now, want 10 minutes", left)
+	}
 }
