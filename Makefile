@@ -116,3 +116,13 @@ browser-test: browser-tools wasm
 
 demo: build wasm
 	$(GO) run ./internal/demo -litsession $(BIN)/litsession $(DEMO_ARGS)
+
+# ---- side by side with the official SDK (BENCHMARKS.md) --------------------
+
+# CPU (official SDK in node vs Go, alternating rounds), then the official
+# browser bundle's size next to js/ and both timed in headless Chromium.
+# Never part of make test; timings are printed, not asserted.
+.PHONY: bench
+BENCH_ROUNDS ?= 5
+bench: oracle-deps wasm
+	ROUNDS=$(BENCH_ROUNDS) GO=$(GO) NODE=$(NODE) sh $(ORACLE)/bench/run.sh all
