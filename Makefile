@@ -55,9 +55,14 @@ devnet: build
 # Run each fuzz target for FUZZTIME (default 60s).
 FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run XXX -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./core/recap
-	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./core/siwe
-	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./core/sessionkey
+	$(GO) test -run XXX -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./core/recap
+	$(GO) test -run XXX -fuzz '^FuzzDecodeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME) ./core/recap
+	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/siwe
+	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/sessionkey
+	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/jsjson
+	$(GO) test -run XXX -fuzz '^FuzzMarshal$$' -fuzztime $(FUZZTIME) ./core/jsjson
+	$(GO) test -run XXX -fuzz '^FuzzValidatorSetABI$$' -fuzztime $(FUZZTIME) ./core/node
+	$(GO) test -run XXX -fuzz '^FuzzHandshakeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME) ./core/node
 
 clean:
 	rm -rf $(BIN)
@@ -68,10 +73,17 @@ WASM_FLAGS := -ldflags="-s -w" -trimpath
 TOOLS      := $(CURDIR)/$(BIN)/tools
 
 # js/lit-session.wasm and js/wasm_exec.js beside js/lit-session.js, so js/
-# can be served as is. The wasm build must not link net/http (fetch only).
+# can be served as is. The wasm build must not link net/http (fetch only) or
+# go-ethereum's accounts/abi, and none of our packages in it may import
+# encoding/json (use core/jsjson; go-ethereum/common and siwe-go import it
+# themselves, but the linker drops what they do not use).
 wasm:
 	@if GOOS=js GOARCH=wasm $(GO) list -deps ./wasm | grep -qx net/http; then \
 		echo "wasm: net/http is linked into the browser build; use the fetch transport"; exit 1; fi
+	@if GOOS=js GOARCH=wasm $(GO) list -deps ./wasm | grep -qx github.com/ethereum/go-ethereum/accounts/abi; then \
+		echo "wasm: go-ethereum/accounts/abi is linked into the browser build"; exit 1; fi
+	@bad=$$(GOOS=js GOARCH=wasm $(GO) list -deps -f '{{.ImportPath}}{{range .Imports}}{{if eq . "encoding/json"}} imports encoding/json{{end}}{{end}}' ./wasm | grep '^github.com/litgo/.* imports'); \
+	if [ -n "$$bad" ]; then echo "wasm: $$bad; use core/jsjson in the browser build"; exit 1; fi
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o js/lit-session.wasm ./wasm
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" js/wasm_exec.js
 
