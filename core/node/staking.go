@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"net/netip"
 	"strconv"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -259,13 +258,22 @@ func NodeURL(ip, port uint32) (string, error) {
 	if ip == 0 {
 		return "", errors.New("node: validator has IPv4 address 0.0.0.0; the staking contract must list a reachable IPv4 address")
 	}
-	var b [4]byte
-	binary.BigEndian.PutUint32(b[:], ip)
 	scheme := "http://"
 	if port == 443 {
 		scheme = "https://"
 	}
-	return scheme + netip.AddrFrom4(b).String() + ":" + strconv.FormatUint(uint64(port), 10), nil
+	// The dotted quad, as netip.AddrFrom4(…).String() writes it (written
+	// out: netip's formatting code costs the browser module 10 KB).
+	u := make([]byte, 0, len("https://255.255.255.255:65535"))
+	u = append(u, scheme...)
+	for shift := 24; shift >= 0; shift -= 8 {
+		u = strconv.AppendUint(u, uint64(ip>>shift&0xff), 10)
+		if shift > 0 {
+			u = append(u, '.')
+		}
+	}
+	u = append(u, ':')
+	return string(strconv.AppendUint(u, uint64(port), 10)), nil
 }
 
 // URLs checks that s is usable (at least one validator, 1 ≤ MinNodeCount ≤
