@@ -223,7 +223,8 @@ func FuzzHandshakeMatchesEncodingJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := ParseHandshakeResponse(data)
 		want, wantErr := refParseHandshakeResponse(data)
-		if same, parsed := sameReading(data, handshakeFields...); !same {
+		// ParseHandshakeResponse trims Unicode white space (\v too) first.
+		if same, parsed := sameReading(bytes.TrimSpace(data), handshakeFields...); !same {
 			if !parsed && err == nil {
 				t.Fatalf("%q: accepted, but jsjson does not parse it", data)
 			}
