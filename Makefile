@@ -55,10 +55,15 @@ devnet: build
 # Run each fuzz target for FUZZTIME (default 60s).
 FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run XXX -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./core/recap
-	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./core/siwe
-	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./core/sessionkey
-	$(GO) test -run XXX -fuzz FuzzDecodeEnvelope -fuzztime $(FUZZTIME) ./core/envelope
+	$(GO) test -run XXX -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./core/recap
+	$(GO) test -run XXX -fuzz '^FuzzDecodeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME) ./core/recap
+	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/siwe
+	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/sessionkey
+	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/jsjson
+	$(GO) test -run XXX -fuzz '^FuzzMarshal$$' -fuzztime $(FUZZTIME) ./core/jsjson
+	$(GO) test -run XXX -fuzz '^FuzzValidatorSetABI$$' -fuzztime $(FUZZTIME) ./core/node
+	$(GO) test -run XXX -fuzz '^FuzzHandshakeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME) ./core/node
+	$(GO) test -run XXX -fuzz '^FuzzDecodeEnvelope$$' -fuzztime $(FUZZTIME) ./core/envelope
 
 clean:
 	rm -rf $(BIN)
@@ -71,14 +76,21 @@ TOOLS      := $(CURDIR)/$(BIN)/tools
 # js/lit-session.wasm, js/lit-session-pkp.wasm (./wasm/pkp: PKP delegations
 # and envelopes, loaded by lit-session.js on the first PKP call) and
 # js/wasm_exec.js beside js/lit-session.js, so js/ can be served as is.
-# Neither module may link net/http (fetch only), and the main one must not
-# link BLS12-381 (core/bls, gnark-crypto): that is what the PKP module is for.
+# Neither module may link net/http (fetch only). The main one must not link
+# BLS12-381 (core/bls, gnark-crypto: that is what the PKP module is for) or
+# go-ethereum's accounts/abi, and none of our packages in it may import
+# encoding/json (use core/jsjson; go-ethereum/common and siwe-go import it
+# themselves, but the linker drops what they do not use).
 wasm:
 	@for m in ./wasm ./wasm/pkp; do \
 		if GOOS=js GOARCH=wasm $(GO) list -deps $$m | grep -qx net/http; then \
 			echo "wasm: net/http is linked into $$m; use the fetch transport"; exit 1; fi; done
 	@if GOOS=js GOARCH=wasm $(GO) list -deps ./wasm | grep -qE '^github.com/consensys/gnark-crypto|/core/bls$$'; then \
 		echo "wasm: BLS12-381 (core/bls, gnark-crypto) is linked into ./wasm; PKP code belongs in ./wasm/pkp"; exit 1; fi
+	@if GOOS=js GOARCH=wasm $(GO) list -deps ./wasm | grep -qx github.com/ethereum/go-ethereum/accounts/abi; then \
+		echo "wasm: go-ethereum/accounts/abi is linked into the browser build"; exit 1; fi
+	@bad=$$(GOOS=js GOARCH=wasm $(GO) list -deps -f '{{.ImportPath}}{{range .Imports}}{{if eq . "encoding/json"}} imports encoding/json{{end}}{{end}}' ./wasm | grep '^github.com/litgo/.* imports'); \
+	if [ -n "$$bad" ]; then echo "wasm: $$bad; use core/jsjson in the browser build"; exit 1; fi
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o js/lit-session.wasm ./wasm
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o js/lit-session-pkp.wasm ./wasm/pkp
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" js/wasm_exec.js

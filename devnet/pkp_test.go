@@ -16,7 +16,7 @@ import (
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/bls"
-	"github.com/litgo/litsession/core/jsjson"
+	"github.com/litgo/litsession/core/jsjson/stdjson"
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/core/pkp"
@@ -107,7 +107,7 @@ func (pn *pkpNet) post(t *testing.T, url string, header map[string]string, body 
 	t.Helper()
 	raw, ok := body.([]byte)
 	if !ok {
-		raw, _ = jsjson.Marshal(body)
+		raw, _ = stdjson.Marshal(body)
 	}
 	h := map[string]string{"Content-Type": "application/json", "X-Request-Id": "lit_0123456789abcdef"}
 	for k, v := range header {

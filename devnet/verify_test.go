@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/litgo/litsession/core/authsig"
-	"github.com/litgo/litsession/core/jsjson"
+	"github.com/litgo/litsession/core/jsjson/stdjson"
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/core/resource"
@@ -39,7 +39,7 @@ func sessionSigs(t *testing.T, n *Network, reqs ...resource.Request) *session.Se
 
 func postVerify(t *testing.T, url string, body any) (int, map[string]any) {
 	t.Helper()
-	b, _ := jsjson.Marshal(body)
+	b, _ := stdjson.Marshal(body)
 	resp, err := http.Post(url+SessionVerifyPath, "application/json", bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)

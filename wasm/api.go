@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/session"
@@ -217,15 +217,14 @@ func (c *client) logf(format string, args ...any) {
 
 // sessionParams is getSessionSigs' params object, as JSON.
 type sessionParams struct {
-	Chain                     string             `json:"chain"`
-	ResourceAbilityRequests   json.RawMessage    `json:"resourceAbilityRequests"`
-	Expiration                string             `json:"expiration"`
-	CapabilityAuthSigs        []authsig.AuthSig  `json:"capabilityAuthSigs"`
-	CapacityDelegationAuthSig *authsig.AuthSig   `json:"capacityDelegationAuthSig"`
-	SessionKey                *sessionKeyJSON    `json:"sessionKey"`
-	Domain                    string             `json:"domain"`
-	SwitchChain               bool               `json:"switchChain"`
-	reqs                      []resource.Request // decoded ResourceAbilityRequests
+	Chain                     string
+	Expiration                string
+	CapabilityAuthSigs        []authsig.AuthSig
+	CapacityDelegationAuthSig *authsig.AuthSig
+	SessionKey                *sessionKeyJSON
+	Domain                    string
+	SwitchChain               bool
+	reqs                      []resource.Request // resourceAbilityRequests
 }
 
 type sessionKeyJSON struct {
@@ -252,21 +251,169 @@ type timings struct {
 	WalletMs float64 `json:"walletMs"` // waiting for the wallet or callback
 }
 
+// JSON writes the info object (the tags above name the members, for the
+// tests' encoding/json).
+func (i infoJSON) JSON() ([]byte, error) {
+	var o jsjson.Object
+	o.Bool("walletAsked", i.WalletAsked)
+	o.Bool("cacheReused", i.CacheReused)
+	o.Bool("sessionKeyCreated", i.SessionKeyCreated)
+	o.String("walletAddress", i.WalletAddress)
+	o.String("rule", i.Rule)
+	o.String("reason", i.Reason)
+	o.String("expiration", i.Expiration)
+	o.Value("warnings", i.Warnings)
+	o.String("sessionPublicKey", i.SessionPublicKey)
+	var t jsjson.Object
+	t.Float("totalMs", i.Timings.TotalMs)
+	t.Float("walletMs", i.Timings.WalletMs)
+	tb, err := t.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	o.Raw("timings", tb)
+	return o.Bytes()
+}
+
 func parseSessionParams(raw string) (sessionParams, error) {
 	var p sessionParams
 	if raw == "" {
 		return p, invalidParams("getSessionSigs needs a params object with resourceAbilityRequests")
 	}
-	if err := json.Unmarshal([]byte(raw), &p); err != nil {
-		return p, invalidParams("getSessionSigs: %v", err)
+	v, err := jsjson.Parse([]byte(raw))
+	if err != nil {
+		return p, invalidParams("getSessionSigs: the params are not valid JSON: %v", err)
 	}
-	if len(p.ResourceAbilityRequests) == 0 {
+	f := fields{v: v, what: "getSessionSigs"}
+	p.Chain = f.str("chain")
+	p.Expiration = f.str("expiration")
+	p.Domain = f.str("domain")
+	p.SwitchChain = f.boolean("switchChain")
+	if caps := f.get("capabilityAuthSigs"); caps.Exists() {
+		items, ok := caps.Items()
+		if !ok {
+			f.fail("capabilityAuthSigs must be an array of AuthSigs {sig, derivedVia, signedMessage, address}")
+		}
+		for i, it := range items {
+			a, err := authsig.FromJSON(it)
+			if err != nil {
+				f.fail("capabilityAuthSigs[%d]: %v", i, err)
+				break
+			}
+			p.CapabilityAuthSigs = append(p.CapabilityAuthSigs, a)
+		}
+	}
+	if d := f.get("capacityDelegationAuthSig"); d.Exists() {
+		a, err := authsig.FromJSON(d)
+		if err != nil {
+			f.fail("capacityDelegationAuthSig: %v", err)
+		}
+		p.CapacityDelegationAuthSig = &a
+	}
+	if k := f.get("sessionKey"); k.Exists() {
+		if _, ok := k.Members(); !ok {
+			f.fail("sessionKey must be an object {publicKey, secretKey}, got %s", k.Kind())
+		}
+		kf := fields{v: k, what: "getSessionSigs: sessionKey"}
+		p.SessionKey = &sessionKeyJSON{PublicKey: kf.str("publicKey"), SecretKey: kf.str("secretKey")}
+		if kf.err != nil {
+			f.err = kf.err
+		}
+	}
+	if f.err != nil {
+		return p, f.err
+	}
+	reqs := v.Get("resourceAbilityRequests")
+	if !reqs.Exists() {
 		return p, invalidParams("getSessionSigs: resourceAbilityRequests is required, e.g. [{resource: new LitPKPResource('*'), ability: LIT_ABILITY.PKPSigning}]")
 	}
-	if err := json.Unmarshal(p.ResourceAbilityRequests, &p.reqs); err != nil {
+	if p.reqs, err = resource.RequestsFromJSON(reqs); err != nil {
 		return p, invalidParams("getSessionSigs: resourceAbilityRequests: %v; each entry is {resource: {resource: '<id or *>', resourcePrefix: 'lit-pkp'}, ability: 'pkp-signing'}", err)
 	}
 	return p, nil
+}
+
+// fields reads the members of a JSON params object as encoding/json
+// decodes them into a struct: an absent or null member leaves the zero
+// value, a member of the wrong type is an invalidParams error naming it
+// (the first one is kept in err), other members are ignored.
+type fields struct {
+	v    jsjson.Value
+	what string // the function, for errors
+	err  error
+}
+
+func (f *fields) fail(format string, args ...any) {
+	if f.err == nil {
+		f.err = invalidParams(f.what+": "+format, args...)
+	}
+}
+
+// get returns the member name, Absent when it is missing or null.
+func (f *fields) get(name string) jsjson.Value {
+	if _, ok := f.v.Members(); !ok {
+		f.fail("the params must be an object, got %s", f.v.Kind())
+		return jsjson.Value{}
+	}
+	m := f.v.Get(name)
+	if m.IsNull() {
+		return jsjson.Value{}
+	}
+	return m
+}
+
+func (f *fields) str(name string) string {
+	m := f.get(name)
+	if !m.Exists() {
+		return ""
+	}
+	s, ok := m.Str()
+	if !ok {
+		f.fail("%s must be a string, got %s", name, m.Kind())
+	}
+	return s
+}
+
+func (f *fields) strPtr(name string) *string {
+	m := f.get(name)
+	if !m.Exists() {
+		return nil
+	}
+	s := f.str(name)
+	return &s
+}
+
+func (f *fields) boolean(name string) bool {
+	m := f.get(name)
+	if !m.Exists() {
+		return false
+	}
+	b, ok := m.Boolean()
+	if !ok {
+		f.fail("%s must be true or false, got %s", name, m.Kind())
+	}
+	return b
+}
+
+func (f *fields) integer(name string) int {
+	m := f.get(name)
+	if !m.Exists() {
+		return 0
+	}
+	n, ok := m.Int64()
+	if !ok || int64(int(n)) != n {
+		f.fail("%s must be a whole number, got %s", name, jsonText(m))
+	}
+	return int(n)
+}
+
+// jsonText is v as JSON, for error messages.
+func jsonText(v jsjson.Value) string {
+	b, err := v.MarshalJSON()
+	if err != nil {
+		return v.Kind().String()
+	}
+	return string(b)
 }
 
 // walletTimer wraps the signer and callback to time the wallet.
@@ -336,7 +483,7 @@ func (c *client) getSessionSigs(raw string, authNeeded js.Value) (any, error) {
 		c.logf("getSessionSigs failed: %v", err)
 		return nil, err
 	}
-	out, err := json.Marshal(sigs)
+	out, err := sigs.MarshalJSON()
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +505,7 @@ func (c *client) getSessionSigs(raw string, authNeeded js.Value) (any, error) {
 		ij.SessionPublicKey = a.Address
 		break
 	}
-	infoOut, err := json.Marshal(ij)
+	infoOut, err := ij.JSON()
 	if err != nil {
 		return nil, err
 	}
@@ -383,6 +530,46 @@ type authNeededJSON struct {
 	} `json:"sessionKey"`
 }
 
+// JSON writes the callback's argument, members in the order of the tags
+// (which name them for the tests' encoding/json); nil lists are null.
+func (a authNeededJSON) JSON() ([]byte, error) {
+	var o jsjson.Object
+	o.String("chain", a.Chain)
+	o.String("statement", a.Statement)
+	o.Value("resources", a.Resources)
+	o.String("expiration", a.Expiration)
+	o.String("uri", a.URI)
+	o.String("nonce", a.Nonce)
+	if a.Domain != "" {
+		o.String("domain", a.Domain)
+	}
+	if a.ResourceAbilityRequests == nil {
+		o.Null("resourceAbilityRequests")
+	} else {
+		var reqs jsjson.Array
+		for _, q := range a.ResourceAbilityRequests {
+			b, err := q.JSON()
+			if err != nil {
+				return nil, err
+			}
+			reqs.Raw(b)
+		}
+		rb, err := reqs.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		o.Raw("resourceAbilityRequests", rb)
+	}
+	var k jsjson.Object
+	k.String("publicKey", a.SessionKey.PublicKey)
+	kb, err := k.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	o.Raw("sessionKey", kb)
+	return o.Bytes()
+}
+
 func jsAuthCallback(fn js.Value, timer *walletTimer) session.AuthNeededCallback {
 	return func(ctx context.Context, ap session.AuthNeededParams) (authsig.AuthSig, error) {
 		defer timer.add(time.Now())
@@ -391,7 +578,7 @@ func jsAuthCallback(fn js.Value, timer *walletTimer) session.AuthNeededCallback 
 			URI: ap.URI, Nonce: ap.Nonce, Domain: ap.Domain, ResourceAbilityRequests: ap.ResourceAbilityRequests,
 		}
 		in.SessionKey.PublicKey = ap.SessionKey.PublicKeyHex()
-		b, err := json.Marshal(in)
+		b, err := in.JSON()
 		if err != nil {
 			return authsig.AuthSig{}, err
 		}
@@ -417,34 +604,34 @@ func jsAuthCallback(fn js.Value, timer *walletTimer) session.AuthNeededCallback 
 			return authsig.AuthSig{}, coded(CodeInvalidAuthSig, err, "authNeededCallback returned a value that is not JSON: %v", err)
 		}
 		var a authsig.AuthSig
-		if err := json.Unmarshal([]byte(s), &a); err != nil {
+		if err := a.UnmarshalJSON([]byte(s)); err != nil {
 			return authsig.AuthSig{}, coded(CodeInvalidAuthSig, err, "authNeededCallback returned an unusable AuthSig: %v", err)
 		}
 		return a, nil
 	}
 }
 
-// siweParamsJSON is createSiweMessageWithRecaps' params object.
-type siweParamsJSON struct {
-	URI           string             `json:"uri"`
-	Expiration    string             `json:"expiration"`
-	Resources     []resource.Request `json:"resources"`
-	WalletAddress string             `json:"walletAddress"`
-	Nonce         string             `json:"nonce"`
-	Domain        string             `json:"domain"`
-	Statement     *string            `json:"statement"`
-	ChainID       int                `json:"chainId"`
-}
-
+// createSiwe reads createSiweMessageWithRecaps' params object {uri,
+// expiration, resources, walletAddress, nonce, domain, statement, chainId}.
 func createSiwe(raw string) (any, error) {
-	var p siweParamsJSON
-	if err := json.Unmarshal([]byte(raw), &p); err != nil {
-		return nil, invalidParams("createSiweMessageWithRecaps: %v", err)
+	v, err := jsjson.Parse([]byte(raw))
+	if err != nil {
+		return nil, invalidParams("createSiweMessageWithRecaps: the params are not valid JSON: %v", err)
 	}
-	msg, err := siwe.CreateWithRecaps(siwe.Params{
-		Address: p.WalletAddress, Domain: p.Domain, Statement: p.Statement, URI: p.URI,
-		ChainID: p.ChainID, Nonce: p.Nonce, Expiration: p.Expiration, Resources: p.Resources,
-	})
+	f := fields{v: v, what: "createSiweMessageWithRecaps"}
+	p := siwe.Params{
+		URI: f.str("uri"), Expiration: f.str("expiration"), Address: f.str("walletAddress"), Nonce: f.str("nonce"),
+		Domain: f.str("domain"), Statement: f.strPtr("statement"), ChainID: f.integer("chainId"),
+	}
+	if rs := f.get("resources"); rs.Exists() && f.err == nil {
+		if p.Resources, err = resource.RequestsFromJSON(rs); err != nil {
+			f.fail("resources: %v", err)
+		}
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	msg, err := siwe.CreateWithRecaps(p)
 	if err != nil {
 		return nil, invalidParams("createSiweMessageWithRecaps: %v", err)
 	}

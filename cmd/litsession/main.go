@@ -21,7 +21,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/litgo/litsession/core/jsjson"
+	"github.com/litgo/litsession/core/jsjson/stdjson"
 )
 
 // Exit codes.
@@ -149,7 +149,7 @@ func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
 
 // writeJSON writes v as JSON.stringify would, plus a newline.
 func writeJSON(w io.Writer, v any) error {
-	b, err := jsjson.Marshal(v)
+	b, err := stdjson.Marshal(v)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -46,51 +45,74 @@ type AuthSig struct {
 	Algo          string // empty for wallet AuthSigs
 }
 
-// MarshalJSON writes the keys in the official order for the AuthSig's kind.
+// MarshalJSON writes the keys in the official order for the AuthSig's kind:
+// sig, algo, derivedVia, signedMessage, address for LIT_BLS; otherwise sig,
+// derivedVia, signedMessage, address, then algo when set. Strings are quoted
+// as JSON.stringify quotes them.
 func (a AuthSig) MarshalJSON() ([]byte, error) {
-	switch {
-	case a.Algo == AlgoBLS:
-		return jsjson.Marshal(struct {
-			Sig           string `json:"sig"`
-			Algo          string `json:"algo"`
-			DerivedVia    string `json:"derivedVia"`
-			SignedMessage string `json:"signedMessage"`
-			Address       string `json:"address"`
-		}{a.Sig, a.Algo, a.DerivedVia, a.SignedMessage, a.Address})
-	default:
-		return jsjson.Marshal(struct {
-			Sig           string `json:"sig"`
-			DerivedVia    string `json:"derivedVia"`
-			SignedMessage string `json:"signedMessage"`
-			Address       string `json:"address"`
-			Algo          string `json:"algo,omitempty"`
-		}{a.Sig, a.DerivedVia, a.SignedMessage, a.Address, a.Algo})
+	var o jsjson.Object
+	o.String("sig", a.Sig)
+	if a.Algo == AlgoBLS {
+		o.String("algo", a.Algo)
 	}
+	o.String("derivedVia", a.DerivedVia)
+	o.String("signedMessage", a.SignedMessage)
+	o.String("address", a.Address)
+	if a.Algo != "" && a.Algo != AlgoBLS {
+		o.String("algo", a.Algo)
+	}
+	return o.Bytes()
 }
 
 // UnmarshalJSON requires sig, derivedVia, signedMessage and address as
-// strings; algo is optional.
+// strings; algo is optional. See FromJSON.
 func (a *AuthSig) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		Sig           *string `json:"sig"`
-		DerivedVia    *string `json:"derivedVia"`
-		SignedMessage *string `json:"signedMessage"`
-		Address       *string `json:"address"`
-		Algo          *string `json:"algo"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
+	v, err := jsjson.Parse(b)
+	if err != nil {
 		return fmt.Errorf("authsig: want an object {sig, derivedVia, signedMessage, address}: %v", err)
 	}
-	for name, v := range map[string]*string{"sig": raw.Sig, "derivedVia": raw.DerivedVia, "signedMessage": raw.SignedMessage, "address": raw.Address} {
-		if v == nil {
-			return fmt.Errorf("authsig: field %q is missing", name)
-		}
+	got, err := FromJSON(v)
+	if err != nil {
+		return err
 	}
-	*a = AuthSig{Sig: *raw.Sig, DerivedVia: *raw.DerivedVia, SignedMessage: *raw.SignedMessage, Address: *raw.Address}
-	if raw.Algo != nil {
-		a.Algo = *raw.Algo
-	}
+	*a = got
 	return nil
+}
+
+// FromJSON reads a parsed AuthSig object: sig, derivedVia, signedMessage
+// and address must be strings, algo a string when present; null counts as
+// absent and other members are ignored, as with encoding/json. Keys match
+// exactly.
+func FromJSON(v jsjson.Value) (AuthSig, error) {
+	if _, ok := v.Members(); !ok {
+		return AuthSig{}, fmt.Errorf("authsig: want an object {sig, derivedVia, signedMessage, address}, got %s", v.Kind())
+	}
+	var a AuthSig
+	for _, f := range []struct {
+		name     string
+		dst      *string
+		optional bool
+	}{
+		{"sig", &a.Sig, false},
+		{"derivedVia", &a.DerivedVia, false},
+		{"signedMessage", &a.SignedMessage, false},
+		{"address", &a.Address, false},
+		{"algo", &a.Algo, true},
+	} {
+		m := v.Get(f.name)
+		if !m.Exists() || m.IsNull() {
+			if f.optional {
+				continue
+			}
+			return AuthSig{}, fmt.Errorf("authsig: field %q is missing", f.name)
+		}
+		s, ok := m.Str()
+		if !ok {
+			return AuthSig{}, fmt.Errorf("authsig: want an object {sig, derivedVia, signedMessage, address}: field %q is a %s, not a string (at byte offset %d)", f.name, m.Kind(), m.Offset())
+		}
+		*f.dst = s
+	}
+	return a, nil
 }
 
 // Signer signs like an Ethereum wallet's personal_sign. The browser module

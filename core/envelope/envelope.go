@@ -44,7 +44,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/litgo/litsession/core/authsig"
-	"github.com/litgo/litsession/core/jsjson"
+	"github.com/litgo/litsession/core/jsjson/stdjson"
 	"github.com/litgo/litsession/core/pkp"
 	"github.com/litgo/litsession/core/sessionkey"
 )
@@ -116,7 +116,7 @@ func Encode(e Envelope) ([]byte, error) {
 	if a.Sig == "" || a.DerivedVia == "" || a.SignedMessage == "" || a.Address == "" {
 		return nil, fail("delegationAuthSig", "incomplete (sig, derivedVia, signedMessage and address are required); pass the AuthSig GeneratePkpDelegationAuthSig returned")
 	}
-	payload, err := jsjson.Marshal(wirePayload{
+	payload, err := stdjson.Marshal(wirePayload{
 		SessionKeyPair: wireKeyPair{
 			PublicKey: e.SessionKeyPair.PublicKeyHex(),
 			SecretKey: e.SessionKeyPair.SecretKeyHex()[:2*seedSize],
@@ -126,7 +126,7 @@ func Encode(e Envelope) ([]byte, error) {
 	if err != nil {
 		return nil, fail("payload", "encoding: %v", err)
 	}
-	out, err := jsjson.Marshal(wire{PKPPublicKey: k.PublicKey, Payload: base64.RawURLEncoding.EncodeToString(payload)})
+	out, err := stdjson.Marshal(wire{PKPPublicKey: k.PublicKey, Payload: base64.RawURLEncoding.EncodeToString(payload)})
 	if err != nil {
 		return nil, fail("", "encoding: %v", err)
 	}

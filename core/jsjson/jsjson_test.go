@@ -17,10 +17,14 @@ func TestMarshalMatchesJSONStringify(t *testing.T) {
 		{"ctl\x01\x1f", `"ctl\u0001\u001f"`},
 		{`quote" back\ slash\u2028`, `"quote\" back\\ slash\\u2028"`},
 		{"é ü 日本", `"é ü 日本"`},
-		{struct {
-			B string `json:"b"`
-			A int    `json:"a"`
-		}{"x", 1}, `{"b":"x","a":1}`},
+		{func() Value {
+			var o Object
+			o.String("b", "x")
+			o.Int("a", 1)
+			b, _ := o.Bytes()
+			v, _ := Parse(b)
+			return v
+		}(), `{"b":"x","a":1}`},
 		{1e21, `1e+21`},
 		{100.0, `100`},
 		{0.000001, `0.000001`},

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -16,6 +15,8 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/litgo/litsession/core/jsjson"
 )
 
 // Defaults used when the corresponding Config field is zero.
@@ -265,11 +266,7 @@ func (c *Client) handshake(ctx context.Context, urls []string, need int, epoch u
 	for i := range urls {
 		var challenge [32]byte
 		rand.Read(challenge[:])
-		b, err := json.Marshal(HandshakeRequest{ClientPublicKey: "test", Challenge: hex.EncodeToString(challenge[:]), Epoch: epoch})
-		if err != nil {
-			return nil, nil, err
-		}
-		bodies[i] = b
+		bodies[i] = HandshakeRequest{ClientPublicKey: "test", Challenge: hex.EncodeToString(challenge[:]), Epoch: epoch}.JSON()
 	}
 	results := c.round(ctx, HandshakePath, urls, bodies, newRequestID())
 	var (
@@ -384,16 +381,23 @@ func newRequestID() string {
 func (c *Client) discover(ctx context.Context) (ValidatorSet, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	params := []any{
-		map[string]string{"to": strings.ToLower(c.stakingAddr.Hex()), "data": "0x" + hex.EncodeToString(ValidatorsCallData())},
-		"latest",
-	}
-	raw, err := c.rpc(ctx, "eth_call", params)
+	// [{"data":"0x…","to":"0x…"},"latest"], keys sorted as encoding/json
+	// wrote them.
+	var tx jsjson.Object
+	tx.String("data", "0x"+hex.EncodeToString(ValidatorsCallData()))
+	tx.String("to", strings.ToLower(c.stakingAddr.Hex()))
+	txJSON, _ := tx.Bytes() // strings cannot fail
+	var params jsjson.Array
+	params.Raw(txJSON)
+	params.String("latest")
+	paramsJSON, _ := params.Bytes()
+	raw, err := c.rpc(ctx, "eth_call", paramsJSON)
 	if err != nil {
 		return ValidatorSet{}, err
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil || !strings.HasPrefix(s, "0x") || len(s) > maxRPCResult {
+	// A null result reads as "", as encoding/json decodes it into a string.
+	s, isString := raw.Str()
+	if !isString && !raw.IsNull() || !strings.HasPrefix(s, "0x") || len(s) > maxRPCResult {
 		return ValidatorSet{}, fmt.Errorf("node: chain RPC %s: eth_call result is not a 0x hex string", c.cfg.RPCURL)
 	}
 	data, err := hex.DecodeString(s[2:])
@@ -410,11 +414,18 @@ func (c *Client) discover(ctx context.Context) (ValidatorSet, error) {
 	return set, nil
 }
 
-// rpc makes one JSON-RPC 2.0 call to the chain endpoint.
-func (c *Client) rpc(ctx context.Context, method string, params any) (json.RawMessage, error) {
-	body, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+// rpc makes one JSON-RPC 2.0 call to the chain endpoint; params is the
+// encoded params array. It returns the result member, which may be null.
+func (c *Client) rpc(ctx context.Context, method string, params []byte) (jsjson.Value, error) {
+	// Members in encoding/json's (sorted) order, as before.
+	var call jsjson.Object
+	call.Int("id", 1)
+	call.String("jsonrpc", "2.0")
+	call.String("method", method)
+	call.Raw("params", params)
+	body, err := call.Bytes()
 	if err != nil {
-		return nil, err
+		return jsjson.Value{}, err
 	}
 	resp, err := c.cfg.Transport.Do(ctx, Request{
 		Method: "POST",
@@ -423,25 +434,58 @@ func (c *Client) rpc(ctx context.Context, method string, params any) (json.RawMe
 		Body:   body,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("node: chain RPC %s is unreachable (%s): %w; check Config.RPCURL", c.cfg.RPCURL, method, err)
+		return jsjson.Value{}, fmt.Errorf("node: chain RPC %s is unreachable (%s): %w; check Config.RPCURL", c.cfg.RPCURL, method, err)
 	}
-	var out struct {
-		Result json.RawMessage `json:"result"`
-		Error  *struct {
-			Code    int    `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
+	out, rpcErr, ok := parseRPCResponse(resp.Body)
+	if !ok {
+		return jsjson.Value{}, fmt.Errorf("node: chain RPC %s answered %s with HTTP %d and no JSON-RPC response; is it an Ethereum JSON-RPC endpoint?", c.cfg.RPCURL, method, resp.Status)
 	}
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, fmt.Errorf("node: chain RPC %s answered %s with HTTP %d and no JSON-RPC response; is it an Ethereum JSON-RPC endpoint?", c.cfg.RPCURL, method, resp.Status)
+	if rpcErr != nil {
+		rpcErr.URL, rpcErr.Method = c.cfg.RPCURL, method
+		return jsjson.Value{}, rpcErr
 	}
-	if out.Error != nil {
-		return nil, &RPCError{URL: c.cfg.RPCURL, Method: method, Code: out.Error.Code, Message: sanitize(out.Error.Message, 300)}
+	if !out.Exists() {
+		return jsjson.Value{}, fmt.Errorf("node: chain RPC %s answered %s with HTTP %d and neither result nor error", c.cfg.RPCURL, method, resp.Status)
 	}
-	if len(out.Result) == 0 {
-		return nil, fmt.Errorf("node: chain RPC %s answered %s with HTTP %d and neither result nor error", c.cfg.RPCURL, method, resp.Status)
+	return out, nil
+}
+
+// parseRPCResponse reads a JSON-RPC response object: its result (Absent
+// when missing), or its error when "error" is present and not null. ok is
+// false when the body is not such an object, or the error member is not an
+// object with an integer code and a string message (each optional).
+func parseRPCResponse(body []byte) (result jsjson.Value, rpcErr *RPCError, ok bool) {
+	v, err := jsjson.Parse(body)
+	if err != nil {
+		return jsjson.Value{}, nil, false
 	}
-	return out.Result, nil
+	if _, isObj := v.Members(); !isObj {
+		// encoding/json accepted a top-level null as an empty response.
+		return jsjson.Value{}, nil, v.IsNull()
+	}
+	e := v.Get("error")
+	if !e.Exists() || e.IsNull() {
+		return v.Get("result"), nil, true
+	}
+	if _, isObj := e.Members(); !isObj {
+		return jsjson.Value{}, nil, false
+	}
+	rpcErr = &RPCError{}
+	if code := e.Get("code"); code.Exists() && !code.IsNull() {
+		n, isInt := code.Int64()
+		if !isInt || int64(int(n)) != n {
+			return jsjson.Value{}, nil, false
+		}
+		rpcErr.Code = int(n)
+	}
+	if msg := e.Get("message"); msg.Exists() && !msg.IsNull() {
+		s, isStr := msg.Str()
+		if !isStr {
+			return jsjson.Value{}, nil, false
+		}
+		rpcErr.Message = sanitize(s, 300)
+	}
+	return jsjson.Value{}, rpcErr, true
 }
 
 func (c *Client) state() (*state, error) {
@@ -609,24 +653,29 @@ func (c *Client) fetchIndexer(ctx context.Context, now time.Time) (string, time.
 	if resp.Status != 200 {
 		return "", time.Time{}, fmt.Errorf("node: block indexer %s answered HTTP %d", c.blockhashURL, resp.Status)
 	}
-	var out struct {
-		Blockhash string          `json:"blockhash"`
-		Timestamp json.RawMessage `json:"timestamp"`
-	}
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
+	out, err := jsjson.Parse(resp.Body)
+	_, isObj := out.Members()
+	hashField := out.Get("blockhash")
+	blockhash, isString := hashField.Str()
+	if err != nil || !isObj || !isString && hashField.Exists() && !hashField.IsNull() {
 		return "", time.Time{}, fmt.Errorf("node: block indexer %s answered invalid JSON", c.blockhashURL)
 	}
-	if !ValidBlockhash(out.Blockhash) {
-		return "", time.Time{}, fmt.Errorf("node: block indexer %s sent blockhash %q, not 0x followed by 64 hex digits", c.blockhashURL, sanitize(out.Blockhash, 80))
+	if !ValidBlockhash(blockhash) {
+		return "", time.Time{}, fmt.Errorf("node: block indexer %s sent blockhash %q, not 0x followed by 64 hex digits", c.blockhashURL, sanitize(blockhash, 80))
 	}
 	until := now.Add(BlockhashMaxAge)
-	ts := strings.Trim(string(out.Timestamp), `"`)
+	// The timestamp is a string of Unix seconds (or a number).
+	ts, isString := out.Get("timestamp").Str()
+	if !isString {
+		n, _ := out.Get("timestamp").Num()
+		ts = string(n)
+	}
 	if sec, err := strconv.ParseInt(ts, 10, 64); err == nil && sec > 0 && sec < 1<<40 {
 		if t := time.Unix(sec, 0).Add(BlockhashMaxAge); t.Before(until) {
 			until = t
 		}
 	}
-	return strings.ToLower(out.Blockhash), until, nil
+	return strings.ToLower(blockhash), until, nil
 }
 
 // Reply is one node's answer to [Client.SendToNodes].
@@ -688,7 +737,7 @@ func (c *Client) SendToNodes(ctx context.Context, path string, bodies map[string
 			rep.Status, rep.Body = 0, nil
 		case r.resp.Status < 200 || r.resp.Status > 299:
 			rep.Err = parseNodeError(urls[i], r.resp)
-		case !json.Valid(r.resp.Body):
+		case !jsjson.Valid(r.resp.Body):
 			rep.Err = fmt.Errorf("lit node %s answered HTTP %d with a body that is not JSON", urls[i], r.resp.Status)
 		}
 		replies[i] = rep
@@ -698,11 +747,12 @@ func (c *Client) SendToNodes(ctx context.Context, path string, bodies map[string
 
 // appendEpoch adds "epoch":epoch as the last member of a JSON object.
 func appendEpoch(body []byte, epoch uint64) ([]byte, error) {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(body, &members); err != nil || members == nil {
+	v, err := jsjson.Parse(body)
+	members, ok := v.Members()
+	if err != nil || !ok {
 		return nil, errors.New("not a JSON object")
 	}
-	if _, ok := members["epoch"]; ok {
+	if v.Get("epoch").Exists() {
 		return nil, errors.New(`it already has an "epoch" member; SendToNodes adds the current epoch itself`)
 	}
 	b := bytes.TrimSpace(body)

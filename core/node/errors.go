@@ -1,12 +1,13 @@
 package node
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/litgo/litsession/core/jsjson"
 )
 
 // NodeError is a non-2xx answer from a Lit node. Lit nodes send a JSON body
@@ -48,14 +49,10 @@ func (e *NodeError) Error() string {
 // parseNodeError builds a NodeError from a non-2xx response.
 func parseNodeError(url string, resp Response) *NodeError {
 	e := &NodeError{URL: url, HTTPStatus: resp.Status}
-	var body struct {
-		Kind          any `json:"errorKind"`
-		Code          any `json:"errorCode"`
-		Status        any `json:"status"`
-		Message       any `json:"message"`
-		CorrelationID any `json:"correlationId"`
-	}
-	if err := json.Unmarshal(resp.Body, &body); err != nil {
+	// A JSON object, or null (no fields), as encoding/json accepted into
+	// a struct.
+	body, err := jsjson.Parse(resp.Body)
+	if _, isObj := body.Members(); err != nil || !isObj && !body.IsNull() {
 		if len(resp.Body) == 0 {
 			e.Message = "empty body"
 		} else {
@@ -63,18 +60,19 @@ func parseNodeError(url string, resp Response) *NodeError {
 		}
 		return e
 	}
-	str := func(v any) string {
-		switch v := v.(type) {
-		case string:
-			return sanitize(v, 300)
-		case float64:
-			return sanitize(fmt.Sprint(v), 40)
+	str := func(key string) string {
+		v := body.Get(key)
+		if s, ok := v.Str(); ok {
+			return sanitize(s, 300)
+		}
+		if f, err := v.Float64(); err == nil {
+			return sanitize(fmt.Sprint(f), 40)
 		}
 		return ""
 	}
-	e.Kind, e.Code = str(body.Kind), str(body.Code)
-	e.Message, e.CorrelationID = str(body.Message), str(body.CorrelationID)
-	if f, ok := body.Status.(float64); ok && f >= 0 && f < 1000 && f == float64(int(f)) {
+	e.Kind, e.Code = str("errorKind"), str("errorCode")
+	e.Message, e.CorrelationID = str("message"), str("correlationId")
+	if f, err := body.Get("status").Float64(); err == nil && f >= 0 && f < 1000 && f == float64(int(f)) {
 		e.Status = int(f)
 	}
 	return e

@@ -3,11 +3,12 @@ package node
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/litgo/litsession/core/jsjson"
 )
 
 // HandshakePath is the handshake endpoint, relative to a node URL. The
@@ -24,6 +25,16 @@ type HandshakeRequest struct {
 	ClientPublicKey string `json:"clientPublicKey"`
 	Challenge       string `json:"challenge"`
 	Epoch           uint64 `json:"epoch"`
+}
+
+// JSON returns the request body, members in the order above.
+func (r HandshakeRequest) JSON() []byte {
+	var o jsjson.Object
+	o.String("clientPublicKey", r.ClientPublicKey)
+	o.String("challenge", r.Challenge)
+	o.Uint("epoch", r.Epoch)
+	b, _ := o.Bytes() // strings and integers cannot fail
+	return b
 }
 
 // HandshakeResponse is one node's answer to the handshake: a flat JSON
@@ -63,50 +74,37 @@ const (
 // vote. Hex keys may carry a 0x prefix, which is removed, and are lowercased.
 // Informational fields with unexpected types are ignored.
 func ParseHandshakeResponse(body []byte) (HandshakeResponse, error) {
-	var raw struct {
-		ServerPublicKey     json.RawMessage `json:"serverPublicKey"`
-		SubnetPublicKey     json.RawMessage `json:"subnetPublicKey"`
-		NetworkPublicKey    json.RawMessage `json:"networkPublicKey"`
-		NetworkPublicKeySet json.RawMessage `json:"networkPublicKeySet"`
-		HDRootPubkeys       json.RawMessage `json:"hdRootPubkeys"`
-		LatestBlockhash     json.RawMessage `json:"latestBlockhash"`
-		ClientSDKVersion    json.RawMessage `json:"clientSdkVersion"`
-		NodeVersion         json.RawMessage `json:"nodeVersion"`
-		NodeIdentityKey     json.RawMessage `json:"nodeIdentityKey"`
-		Epoch               json.RawMessage `json:"epoch"`
-	}
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 || body[0] != '{' {
 		return HandshakeResponse{}, errors.New("handshake answer is not a JSON object")
 	}
-	if err := json.Unmarshal(body, &raw); err != nil {
+	raw, err := jsjson.Parse(body)
+	if err != nil {
 		return HandshakeResponse{}, fmt.Errorf("handshake answer is not valid JSON: %v", err)
 	}
 	var h HandshakeResponse
-	var err error
-	if h.ServerPublicKey, err = hexField("serverPublicKey", raw.ServerPublicKey, 0); err != nil {
+	if h.ServerPublicKey, err = hexField("serverPublicKey", raw.Get("serverPublicKey"), 0); err != nil {
 		return HandshakeResponse{}, err
 	}
-	if h.SubnetPublicKey, err = hexField("subnetPublicKey", raw.SubnetPublicKey, 48); err != nil {
+	if h.SubnetPublicKey, err = hexField("subnetPublicKey", raw.Get("subnetPublicKey"), 48); err != nil {
 		return HandshakeResponse{}, err
 	}
-	if h.NetworkPublicKey, err = hexField("networkPublicKey", raw.NetworkPublicKey, 48); err != nil {
+	if h.NetworkPublicKey, err = hexField("networkPublicKey", raw.Get("networkPublicKey"), 48); err != nil {
 		return HandshakeResponse{}, err
 	}
-	if h.NetworkPublicKeySet, err = hexField("networkPublicKeySet", raw.NetworkPublicKeySet, 0); err != nil {
+	if h.NetworkPublicKeySet, err = hexField("networkPublicKeySet", raw.Get("networkPublicKeySet"), 0); err != nil {
 		return HandshakeResponse{}, err
 	}
-	if h.HDRootPubkeys, err = hdRootPubkeys(raw.HDRootPubkeys); err != nil {
+	if h.HDRootPubkeys, err = hdRootPubkeys(raw.Get("hdRootPubkeys")); err != nil {
 		return HandshakeResponse{}, err
 	}
-	if h.LatestBlockhash, err = blockhashField("latestBlockhash", raw.LatestBlockhash); err != nil {
+	if h.LatestBlockhash, err = blockhashField("latestBlockhash", raw.Get("latestBlockhash")); err != nil {
 		return HandshakeResponse{}, err
 	}
-	h.ClientSDKVersion = infoString(raw.ClientSDKVersion)
-	h.NodeVersion = infoString(raw.NodeVersion)
-	h.NodeIdentityKey = infoString(raw.NodeIdentityKey)
-	var epoch uint64
-	if json.Unmarshal(raw.Epoch, &epoch) == nil {
+	h.ClientSDKVersion = infoString(raw.Get("clientSdkVersion"))
+	h.NodeVersion = infoString(raw.Get("nodeVersion"))
+	h.NodeIdentityKey = infoString(raw.Get("nodeIdentityKey"))
+	if epoch, ok := raw.Get("epoch").Uint64(); ok {
 		h.Epoch = epoch
 	}
 	return h, nil
@@ -114,12 +112,12 @@ func ParseHandshakeResponse(body []byte) (HandshakeResponse, error) {
 
 // optionalString decodes a string field, returning "" for absent, null,
 // "" and "ERR".
-func optionalString(name string, raw json.RawMessage) (string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
+func optionalString(name string, v jsjson.Value) (string, error) {
+	if !v.Exists() || v.IsNull() {
 		return "", nil
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, ok := v.Str()
+	if !ok {
 		return "", fmt.Errorf("handshake field %s is not a string", name)
 	}
 	if s == "ERR" {
@@ -130,8 +128,8 @@ func optionalString(name string, raw json.RawMessage) (string, error) {
 
 // hexField decodes an optional hex key. size, when non-zero, is the required
 // length in bytes.
-func hexField(name string, raw json.RawMessage, size int) (string, error) {
-	s, err := optionalString(name, raw)
+func hexField(name string, v jsjson.Value, size int) (string, error) {
+	s, err := optionalString(name, v)
 	if err != nil || s == "" {
 		return "", err
 	}
@@ -153,13 +151,23 @@ func checkHex(name, s string, size int) (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-func hdRootPubkeys(raw json.RawMessage) ([]string, error) {
-	if len(raw) == 0 || string(raw) == "null" || string(raw) == `"ERR"` {
+func hdRootPubkeys(v jsjson.Value) ([]string, error) {
+	if s, _ := v.Str(); !v.Exists() || v.IsNull() || s == "ERR" {
 		return nil, nil
 	}
-	var list []string
-	if err := json.Unmarshal(raw, &list); err != nil {
+	items, ok := v.Items()
+	if !ok {
 		return nil, errors.New("handshake field hdRootPubkeys is not an array of strings")
+	}
+	list := make([]string, len(items))
+	for i, it := range items {
+		// null entries read as "", as encoding/json decodes them into a
+		// []string; checkHex then refuses them.
+		if s, ok := it.Str(); ok {
+			list[i] = s
+		} else if !it.IsNull() {
+			return nil, errors.New("handshake field hdRootPubkeys is not an array of strings")
+		}
 	}
 	if len(list) > maxHDRootPubkeys {
 		return nil, fmt.Errorf("handshake field hdRootPubkeys has %d entries, more than %d", len(list), maxHDRootPubkeys)
@@ -182,8 +190,8 @@ func hdRootPubkeys(raw json.RawMessage) ([]string, error) {
 	return out, nil
 }
 
-func blockhashField(name string, raw json.RawMessage) (string, error) {
-	s, err := optionalString(name, raw)
+func blockhashField(name string, v jsjson.Value) (string, error) {
+	s, err := optionalString(name, v)
 	if err != nil || s == "" {
 		return "", err
 	}
@@ -204,11 +212,8 @@ func ValidBlockhash(s string) bool {
 }
 
 // infoString returns an informational string field, sanitized, or "".
-func infoString(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return ""
-	}
+func infoString(v jsjson.Value) string {
+	s, _ := v.Str()
 	return sanitize(s, 100)
 }
 

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"net/netip"
 	"strconv"
 
-	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 )
 
@@ -55,65 +53,37 @@ type ValidatorSet struct {
 	Validators   []Validator
 }
 
-// stakingOutputs is the ABI of the call's return value:
+// The call's return value is
 //
 //	(tuple(uint256 epochLength, uint256 number, uint256 endTime, uint256 retries, uint256 timeout) epoch,
 //	 uint256 minNodeCount,
 //	 tuple(uint32 ip, uint128 ipv6, uint32 port, address nodeAddress, uint256 reward,
 //	       uint256 senderPubKey, uint256 receiverPubKey)[] validators)
-var stakingOutputs = func() abi.Arguments {
-	mustType := func(t string, comps []abi.ArgumentMarshaling) abi.Type {
-		typ, err := abi.NewType(t, "", comps)
-		if err != nil {
-			panic("node: bad staking ABI: " + err.Error())
-		}
-		return typ
-	}
-	u256 := func(name string) abi.ArgumentMarshaling {
-		return abi.ArgumentMarshaling{Name: name, Type: "uint256"}
-	}
-	epoch := mustType("tuple", []abi.ArgumentMarshaling{
-		u256("epochLength"), u256("number"), u256("endTime"), u256("retries"), u256("timeout"),
-	})
-	validators := mustType("tuple[]", []abi.ArgumentMarshaling{
-		{Name: "ip", Type: "uint32"},
-		{Name: "ipv6", Type: "uint128"},
-		{Name: "port", Type: "uint32"},
-		{Name: "nodeAddress", Type: "address"},
-		u256("reward"), u256("senderPubKey"), u256("receiverPubKey"),
-	})
-	return abi.Arguments{
-		{Name: "epoch", Type: epoch},
-		{Name: "minNodeCount", Type: mustType("uint256", nil)},
-		{Name: "validators", Type: validators},
-	}
-}()
+//
+// Every tuple field is static, so its ABI encoding is a fixed layout of
+// 32-byte big-endian words (DEVNET.md §1.3):
+//
+//	words 0-4  epoch (a static tuple is encoded in place)
+//	word  5    minNodeCount
+//	word  6    byte offset of the array from the start: always 7*32 = 224
+//	word  7    array length n
+//	words 8…   n validators of 7 words each, in field order
+//
+// It is encoded and decoded here by hand: go-ethereum's accounts/abi package
+// would add about 80 KB of code to the browser module for this one layout.
+// TestValidatorSetMatchesABI checks both directions against accounts/abi.
+const (
+	wordSize       = 32
+	headWords      = 7 // epoch (5), minNodeCount, array offset
+	validatorWords = 7
+	arrayOffset    = headWords * wordSize
 
-// abiEpoch and abiValidator mirror the ABI tuples field by field, in order,
-// with the Go types go-ethereum's abi package produces.
-type abiEpoch struct {
-	EpochLength *big.Int
-	Number      *big.Int
-	EndTime     *big.Int
-	Retries     *big.Int
-	Timeout     *big.Int
-}
-
-type abiValidator struct {
-	Ip             uint32
-	Ipv6           *big.Int
-	Port           uint32
-	NodeAddress    common.Address
-	Reward         *big.Int
-	SenderPubKey   *big.Int
-	ReceiverPubKey *big.Int
-}
-
-type abiResult struct {
-	Epoch        abiEpoch
-	MinNodeCount *big.Int
-	Validators   []abiValidator
-}
+	// MaxValidators is the largest validator count DecodeValidatorSet
+	// accepts and EncodeValidatorSet produces. Lit networks have tens of
+	// nodes; the bound keeps a hostile RPC answer from making the client
+	// allocate for, or connect to, an arbitrary number of nodes.
+	MaxValidators = 1024
+)
 
 // ValidatorsCallData returns the eth_call data for
 // getActiveUnkickedValidatorStructsAndCounts(): just the selector.
@@ -125,113 +95,156 @@ func ValidatorsCallData() []byte {
 // getActiveUnkickedValidatorStructsAndCounts(), as a staking contract (or the
 // devnet) returns it from eth_call. Nil big integers encode as zero; values
 // that do not fit their ABI type (ipv6 above 128 bits, others above 256 bits,
-// negative numbers) are an error.
+// negative numbers) are an error, and so are more than [MaxValidators]
+// validators.
 func EncodeValidatorSet(s ValidatorSet) ([]byte, error) {
-	u64 := func(v uint64) *big.Int { return new(big.Int).SetUint64(v) }
-	out := abiResult{
-		Epoch: abiEpoch{
-			EpochLength: u64(s.Epoch.Length),
-			Number:      u64(s.Epoch.Number),
-			EndTime:     u64(s.Epoch.EndTime),
-			Retries:     u64(s.Epoch.Retries),
-			Timeout:     u64(s.Epoch.Timeout),
-		},
-		MinNodeCount: u64(s.MinNodeCount),
-		Validators:   make([]abiValidator, len(s.Validators)),
+	if len(s.Validators) > MaxValidators {
+		return nil, fmt.Errorf("node: %d validators is more than the maximum of %d", len(s.Validators), MaxValidators)
 	}
+	out := make([]byte, (headWords+1+validatorWords*len(s.Validators))*wordSize)
+	words := out
+	next := func() []byte {
+		w := words[:wordSize]
+		words = words[wordSize:]
+		return w
+	}
+	putUint := func(v uint64) { binary.BigEndian.PutUint64(next()[wordSize-8:], v) }
+	putUint(s.Epoch.Length)
+	putUint(s.Epoch.Number)
+	putUint(s.Epoch.EndTime)
+	putUint(s.Epoch.Retries)
+	putUint(s.Epoch.Timeout)
+	putUint(s.MinNodeCount)
+	putUint(arrayOffset)
+	putUint(uint64(len(s.Validators)))
 	for i, v := range s.Validators {
-		av := abiValidator{Ip: v.IP, Port: v.Port, NodeAddress: v.NodeAddress}
+		putBig := func(name string, x *big.Int, bits int) error {
+			w := next()
+			if x == nil {
+				return nil
+			}
+			if x.Sign() < 0 || x.BitLen() > bits {
+				return fmt.Errorf("node: validator %d: %s does not fit in uint%d", i, name, bits)
+			}
+			x.FillBytes(w)
+			return nil
+		}
+		putUint(uint64(v.IP))
+		if err := putBig("ipv6", v.IPv6, 128); err != nil {
+			return nil, err
+		}
+		putUint(uint64(v.Port))
+		copy(next()[wordSize-len(v.NodeAddress):], v.NodeAddress[:])
 		for _, f := range []struct {
 			name string
-			dst  **big.Int
-			src  *big.Int
-			bits int
-		}{
-			{"ipv6", &av.Ipv6, v.IPv6, 128},
-			{"reward", &av.Reward, v.Reward, 256},
-			{"senderPubKey", &av.SenderPubKey, v.SenderPubKey, 256},
-			{"receiverPubKey", &av.ReceiverPubKey, v.ReceiverPubKey, 256},
-		} {
-			x := f.src
-			if x == nil {
-				x = new(big.Int)
+			x    *big.Int
+		}{{"reward", v.Reward}, {"senderPubKey", v.SenderPubKey}, {"receiverPubKey", v.ReceiverPubKey}} {
+			if err := putBig(f.name, f.x, 256); err != nil {
+				return nil, err
 			}
-			if x.Sign() < 0 || x.BitLen() > f.bits {
-				return nil, fmt.Errorf("node: validator %d: %s does not fit in uint%d", i, f.name, f.bits)
-			}
-			*f.dst = x
 		}
-		out.Validators[i] = av
 	}
-	data, err := stakingOutputs.Pack(out.Epoch, out.MinNodeCount, out.Validators)
-	if err != nil {
-		return nil, fmt.Errorf("node: encoding validator set: %w", err)
-	}
-	return data, nil
+	return out, nil
 }
 
 // DecodeValidatorSet decodes the ABI-encoded return value of
-// getActiveUnkickedValidatorStructsAndCounts(). Epoch fields and
-// minNodeCount must fit in 64 bits. It does not check that the set is usable;
-// see [ValidatorSet.URLs].
-func DecodeValidatorSet(data []byte) (s ValidatorSet, err error) {
-	// The abi package is fuzzed upstream, but this input comes from an
-	// untrusted RPC endpoint: never let a decoder bug crash the caller.
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = ValidatorSet{}, fmt.Errorf("node: malformed validator set: %v", r)
-		}
-	}()
+// getActiveUnkickedValidatorStructsAndCounts(). It is strict: the data must
+// have exactly the layout Solidity produces (array at offset 224, no
+// trailing bytes), every word must fit its type (the high bytes of uint32,
+// uint128 and address words are zero), epoch fields and minNodeCount must
+// fit in 64 bits, and there are at most [MaxValidators] validators. It does
+// not check that the set is usable; see [ValidatorSet.URLs].
+func DecodeValidatorSet(data []byte) (ValidatorSet, error) {
 	if len(data) == 0 {
 		return ValidatorSet{}, errors.New("node: empty validator set: the staking call returned no data; is the staking address a contract on this chain?")
 	}
-	values, err := stakingOutputs.Unpack(data)
-	if err != nil {
-		return ValidatorSet{}, fmt.Errorf("node: malformed validator set: %w", err)
+	malformed := func(format string, args ...any) (ValidatorSet, error) {
+		return ValidatorSet{}, fmt.Errorf("node: malformed validator set: "+format, args...)
 	}
-	var raw abiResult
-	if err := stakingOutputs.Copy(&raw, values); err != nil {
-		return ValidatorSet{}, fmt.Errorf("node: malformed validator set: %w", err)
+	if len(data) < (headWords+1)*wordSize {
+		return malformed("%d bytes is shorter than the %d-byte head", len(data), (headWords+1)*wordSize)
 	}
-	toU64 := func(name string, x *big.Int) (uint64, error) {
-		if x == nil || !x.IsUint64() {
-			return 0, fmt.Errorf("node: malformed validator set: %s does not fit in 64 bits", name)
+	if len(data)%wordSize != 0 {
+		return malformed("%d bytes is not a whole number of 32-byte words", len(data))
+	}
+	word := func(i int) []byte { return data[i*wordSize : (i+1)*wordSize] }
+	// uintN reads word i as an unsigned integer of at most bits bits (64 or
+	// fewer), requiring every higher bit to be zero.
+	uintN := func(i, bits int) (uint64, bool) {
+		w := word(i)
+		if !zero(w[:wordSize-8]) {
+			return 0, false
 		}
-		return x.Uint64(), nil
+		v := binary.BigEndian.Uint64(w[wordSize-8:])
+		if bits < 64 && v>>bits != 0 {
+			return 0, false
+		}
+		return v, true
 	}
-	for _, f := range []struct {
+	var s ValidatorSet
+	for i, f := range []struct {
 		name string
 		dst  *uint64
-		src  *big.Int
 	}{
-		{"epoch.epochLength", &s.Epoch.Length, raw.Epoch.EpochLength},
-		{"epoch.number", &s.Epoch.Number, raw.Epoch.Number},
-		{"epoch.endTime", &s.Epoch.EndTime, raw.Epoch.EndTime},
-		{"epoch.retries", &s.Epoch.Retries, raw.Epoch.Retries},
-		{"epoch.timeout", &s.Epoch.Timeout, raw.Epoch.Timeout},
-		{"minNodeCount", &s.MinNodeCount, raw.MinNodeCount},
+		{"epoch.epochLength", &s.Epoch.Length},
+		{"epoch.number", &s.Epoch.Number},
+		{"epoch.endTime", &s.Epoch.EndTime},
+		{"epoch.retries", &s.Epoch.Retries},
+		{"epoch.timeout", &s.Epoch.Timeout},
+		{"minNodeCount", &s.MinNodeCount},
 	} {
-		if *f.dst, err = toU64(f.name, f.src); err != nil {
-			return ValidatorSet{}, err
+		v, ok := uintN(i, 64)
+		if !ok {
+			return malformed("%s (word %d) does not fit in 64 bits", f.name, i)
 		}
+		*f.dst = v
 	}
-	s.Validators = make([]Validator, len(raw.Validators))
-	for i, v := range raw.Validators {
-		// The abi package does not range-check uint128.
-		if v.Ipv6 == nil || v.Ipv6.BitLen() > 128 {
-			return ValidatorSet{}, fmt.Errorf("node: malformed validator set: validator %d: ipv6 does not fit in 128 bits", i)
+	if off, ok := uintN(6, 64); !ok || off != arrayOffset {
+		return malformed("the validator array offset (word 6) is %v, want %d", new(big.Int).SetBytes(word(6)), arrayOffset)
+	}
+	n, ok := uintN(7, 64)
+	if !ok || n > MaxValidators {
+		return malformed("the validator count (word 7) is %v, more than the maximum of %d", new(big.Int).SetBytes(word(7)), MaxValidators)
+	}
+	if want := (headWords + 1 + validatorWords*int(n)) * wordSize; len(data) != want {
+		return malformed("%d validators take %d bytes, but the data is %d bytes", n, want, len(data))
+	}
+	s.Validators = make([]Validator, n)
+	for i := range s.Validators {
+		base := headWords + 1 + i*validatorWords
+		v := &s.Validators[i]
+		ip, ok := uintN(base, 32)
+		if !ok {
+			return malformed("validator %d: ip (word %d) does not fit in uint32", i, base)
 		}
-		s.Validators[i] = Validator{
-			IP:             v.Ip,
-			IPv6:           v.Ipv6,
-			Port:           v.Port,
-			NodeAddress:    v.NodeAddress,
-			Reward:         v.Reward,
-			SenderPubKey:   v.SenderPubKey,
-			ReceiverPubKey: v.ReceiverPubKey,
+		port, ok := uintN(base+2, 32)
+		if !ok {
+			return malformed("validator %d: port (word %d) does not fit in uint32", i, base+2)
 		}
+		v.IP, v.Port = uint32(ip), uint32(port)
+		if !zero(word(base + 1)[:16]) {
+			return malformed("validator %d: ipv6 (word %d) does not fit in uint128", i, base+1)
+		}
+		addr := word(base + 3)
+		if !zero(addr[:wordSize-len(v.NodeAddress)]) {
+			return malformed("validator %d: nodeAddress (word %d) has nonzero high bytes", i, base+3)
+		}
+		copy(v.NodeAddress[:], addr[wordSize-len(v.NodeAddress):])
+		v.IPv6 = new(big.Int).SetBytes(word(base + 1))
+		v.Reward = new(big.Int).SetBytes(word(base + 4))
+		v.SenderPubKey = new(big.Int).SetBytes(word(base + 5))
+		v.ReceiverPubKey = new(big.Int).SetBytes(word(base + 6))
 	}
 	return s, nil
+}
+
+func zero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // NodeURL returns the URL of a validator: "http://<dotted IPv4>:<port>", or
@@ -245,13 +258,22 @@ func NodeURL(ip, port uint32) (string, error) {
 	if ip == 0 {
 		return "", errors.New("node: validator has IPv4 address 0.0.0.0; the staking contract must list a reachable IPv4 address")
 	}
-	var b [4]byte
-	binary.BigEndian.PutUint32(b[:], ip)
 	scheme := "http://"
 	if port == 443 {
 		scheme = "https://"
 	}
-	return scheme + netip.AddrFrom4(b).String() + ":" + strconv.FormatUint(uint64(port), 10), nil
+	// The dotted quad, as netip.AddrFrom4(…).String() writes it (written
+	// out: netip's formatting code costs the browser module 10 KB).
+	u := make([]byte, 0, len("https://255.255.255.255:65535"))
+	u = append(u, scheme...)
+	for shift := 24; shift >= 0; shift -= 8 {
+		u = strconv.AppendUint(u, uint64(ip>>shift&0xff), 10)
+		if shift > 0 {
+			u = append(u, '.')
+		}
+	}
+	u = append(u, ':')
+	return string(strconv.AppendUint(u, uint64(port), 10)), nil
 }
 
 // URLs checks that s is usable (at least one validator, 1 ≤ MinNodeCount ≤

@@ -2,10 +2,14 @@ package node
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"math/rand/v2"
+	"net/netip"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -216,4 +220,32 @@ func FuzzDecodeValidatorSet(f *testing.F) {
 		}
 		s.URLs()
 	})
+}
+
+// NodeURL writes the dotted quad as net/netip does.
+func TestNodeURLMatchesNetip(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range 10000 {
+		ip := r.Uint32()
+		switch i {
+		case 0:
+			ip = 1
+		case 1:
+			ip = 0xffffffff
+		case 2:
+			ip = 0x0a00000a
+		}
+		port := uint32(1 + r.IntN(65535))
+		got, err := NodeURL(ip, port)
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], ip)
+		scheme := "http://"
+		if port == 443 {
+			scheme = "https://"
+		}
+		want := scheme + netip.AddrFrom4(b).String() + ":" + strconv.Itoa(int(port))
+		if err != nil || got != want {
+			t.Fatalf("NodeURL(%#x, %d) = %q, %v; want %q", ip, port, got, err, want)
+		}
+	}
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/litgo/litsession/core/authsig"
-	"github.com/litgo/litsession/core/jsjson"
+	"github.com/litgo/litsession/core/jsjson/stdjson"
 	"github.com/litgo/litsession/core/pkpsig"
 	"github.com/litgo/litsession/core/session"
 )
@@ -58,7 +58,7 @@ func PkpSign(ctx context.Context, nw Network, sigs *session.SessionSigs, pubKey 
 		if !ok {
 			return nil, fmt.Errorf("pkp: the session signatures have none for node %s (they were made for %s); get new ones after connecting", u, strings.Join(sigs.Nodes(), ", "))
 		}
-		b, err := jsjson.Marshal(pkpSignBody{ToSign: digest, Pubkey: k.PublicKey, AuthSig: a})
+		b, err := stdjson.Marshal(pkpSignBody{ToSign: digest, Pubkey: k.PublicKey, AuthSig: a})
 		if err != nil {
 			return nil, fmt.Errorf("pkp: encoding the pkp sign request: %w", err)
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/bls"
-	"github.com/litgo/litsession/core/jsjson"
+	"github.com/litgo/litsession/core/jsjson/stdjson"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/core/siwe"
@@ -195,7 +195,7 @@ func SignSessionKey(ctx context.Context, nw Network, p SignSessionKeyParams) (au
 	if methods == nil {
 		methods = []AuthMethod{}
 	}
-	body, err := jsjson.Marshal(signSessionKeyBody{
+	body, err := stdjson.Marshal(signSessionKeyBody{
 		SessionKey:      uri,
 		AuthMethods:     methods,
 		PKPPublicKey:    k.PublicKey,

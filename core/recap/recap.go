@@ -7,9 +7,7 @@
 package recap
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -26,7 +24,10 @@ const URNPrefix = "urn:recap:"
 // StatementPrefix starts every ReCap statement.
 const StatementPrefix = "I further authorize the stated URI to perform the following actions on my behalf:"
 
-// NotaBene is one restriction object attached to an ability.
+// NotaBene is one restriction object attached to an ability. Decode fills
+// it with the values of jsjson.Value.AnyNumber (numbers as jsjson.Number);
+// callers may use any values jsjson.Canonical accepts (the JSON data model:
+// strings, bools, nil, Go numbers, json.Number, []any, map[string]any).
 type NotaBene = map[string]any
 
 // Recap is a decoded ReCap: attenuations by resource key, then by
@@ -247,8 +248,9 @@ func (r *Recap) CoversAll(reqs []resource.Request) error {
 // array "prf", ability keys "<ns>/<name>", nota-bene lists of objects, and
 // the keys of att sorted at every level. It is stricter than siwe-recap in
 // three ways, because each is an ambiguity an attacker could use: duplicate
-// object keys, a resource whose abilities are an array rather than an
-// object, and a non-empty proof list are refused.
+// object keys (anywhere in the document), a resource whose abilities are an
+// array rather than an object, and a non-empty proof list are refused. The
+// JSON must also be valid UTF-8 without lone surrogates (see jsjson.Parse).
 func Decode(urn string) (*Recap, error) {
 	enc, ok := strings.CutPrefix(urn, URNPrefix)
 	if !ok {
@@ -266,62 +268,64 @@ func Decode(urn string) (*Recap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recap: invalid base64url: %v", err)
 	}
-	var doc struct {
-		Att map[string]json.RawMessage `json:"att"`
-		Prf json.RawMessage            `json:"prf"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
+	doc, err := jsjson.Parse(raw)
+	if err != nil {
 		return nil, fmt.Errorf("recap: invalid JSON: %v", err)
 	}
-	if dec.More() {
-		return nil, errors.New("recap: trailing data after the JSON object")
+	if _, ok := doc.Members(); !ok {
+		return nil, fmt.Errorf("recap: invalid JSON: want an object {att, prf}, got %s", doc.Kind())
 	}
-	if doc.Att == nil {
+	att := doc.Get("att")
+	if !att.Exists() || att.IsNull() {
 		return nil, errors.New("recap: invalid attenuation object: \"att\" must be an object")
 	}
+	resources, ok := att.Members()
+	if !ok {
+		return nil, fmt.Errorf("recap: invalid JSON: \"att\" must be an object, got %s", att.Kind())
+	}
 	r := New()
-	if err := json.Unmarshal(doc.Prf, &r.Prf); err != nil || r.Prf == nil {
+	prf, ok := doc.Get("prf").Items()
+	if !ok {
 		return nil, errors.New("recap: invalid proof list: \"prf\" must be an array of strings")
+	}
+	for _, p := range prf {
+		s, ok := p.Str()
+		if !ok {
+			return nil, errors.New("recap: invalid proof list: \"prf\" must be an array of strings")
+		}
+		r.Prf = append(r.Prf, s)
 	}
 	if len(r.Prf) > 0 {
 		return nil, errors.New("recap: proofs (prf) are not supported: Lit ReCaps carry an empty proof list")
 	}
-	var rawAtt json.RawMessage
-	if err := json.Unmarshal(raw, &struct {
-		Att *json.RawMessage `json:"att"`
-	}{&rawAtt}); err != nil {
-		return nil, fmt.Errorf("recap: invalid JSON: %v", err)
-	}
-	if err := checkSorted(rawAtt); err != nil {
+	if err := checkSorted(att); err != nil {
 		return nil, err
 	}
-	for key, rawAbs := range doc.Att {
-		var abs map[string]json.RawMessage
-		if err := json.Unmarshal(rawAbs, &abs); err != nil || abs == nil {
+	for _, res := range resources {
+		key := res.Key
+		abs, ok := res.Value.Members()
+		if !ok {
 			return nil, fmt.Errorf("recap: invalid attenuation object for %q: want an object of abilities", key)
 		}
 		m := make(map[string][]NotaBene, len(abs))
-		for ab, rawNbs := range abs {
-			if !abilityRe.MatchString(ab) {
-				return nil, fmt.Errorf("recap: invalid ability string %q (want <namespace>/<name>)", ab)
+		for _, ab := range abs {
+			if !abilityRe.MatchString(ab.Key) {
+				return nil, fmt.Errorf("recap: invalid ability string %q (want <namespace>/<name>)", ab.Key)
 			}
-			var items []json.RawMessage
-			if err := json.Unmarshal(rawNbs, &items); err != nil || items == nil {
-				return nil, fmt.Errorf("recap: invalid nota-bene list for %s: want an array of objects", ab)
+			items, ok := ab.Value.Items()
+			if !ok {
+				return nil, fmt.Errorf("recap: invalid nota-bene list for %s: want an array of objects", ab.Key)
 			}
 			nbs := make([]NotaBene, len(items))
 			for i, it := range items {
-				d := json.NewDecoder(bytes.NewReader(it))
-				d.UseNumber()
-				var nb map[string]any
-				if err := d.Decode(&nb); err != nil || nb == nil {
-					return nil, fmt.Errorf("recap: invalid nota-bene list for %s: want an array of objects", ab)
+				if _, ok := it.Members(); !ok {
+					return nil, fmt.Errorf("recap: invalid nota-bene list for %s: want an array of objects", ab.Key)
 				}
-				nbs[i] = nb
+				// Numbers stay jsjson.Numbers (their literal text), as
+				// json.Numbers did with encoding/json's UseNumber.
+				nbs[i] = it.AnyNumber().(map[string]any)
 			}
-			m[ab] = nbs
+			m[ab.Key] = nbs
 		}
 		r.Att[key] = m
 	}
@@ -329,62 +333,35 @@ func Decode(urn string) (*Recap, error) {
 }
 
 // checkSorted walks the JSON and requires every object's keys, in the order
-// JavaScript's Object.keys would list them, to be in sorted order; duplicate
-// keys are refused outright.
-func checkSorted(raw []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := walkSorted(dec); err != nil {
-		return err
+// JavaScript's Object.keys would list them, to be in sorted order. (Parse
+// has already refused duplicate keys.)
+func checkSorted(v jsjson.Value) error {
+	if items, ok := v.Items(); ok {
+		for _, it := range items {
+			if err := checkSorted(it); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return nil
-}
-
-func walkSorted(dec *json.Decoder) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("recap: invalid JSON: %v", err)
-	}
-	d, ok := tok.(json.Delim)
+	members, ok := v.Members()
 	if !ok {
 		return nil
 	}
-	switch d {
-	case '[':
-		for dec.More() {
-			if err := walkSorted(dec); err != nil {
-				return err
-			}
-		}
-	case '{':
-		var keys []string
-		seen := map[string]bool{}
-		for dec.More() {
-			kt, err := dec.Token()
-			if err != nil {
-				return fmt.Errorf("recap: invalid JSON: %v", err)
-			}
-			k := kt.(string)
-			if seen[k] {
-				return fmt.Errorf("recap: duplicate key %q", k)
-			}
-			seen[k] = true
-			keys = append(keys, k)
-			if err := walkSorted(dec); err != nil {
-				return err
-			}
-		}
-		listed := jsKeyOrder(keys)
-		sorted := append([]string(nil), listed...)
-		jsjson.SortUTF16(sorted)
-		for i := range sorted {
-			if sorted[i] != listed[i] {
-				return errors.New("recap: attenuation object is not properly sorted (keys must be in canonical RFC 8785 order)")
-			}
+	keys := make([]string, len(members))
+	for i, m := range members {
+		keys[i] = m.Key
+		if err := checkSorted(m.Value); err != nil {
+			return err
 		}
 	}
-	if _, err := dec.Token(); err != nil { // closing delimiter
-		return fmt.Errorf("recap: invalid JSON: %v", err)
+	listed := jsKeyOrder(keys)
+	sorted := append([]string(nil), listed...)
+	jsjson.SortUTF16(sorted)
+	for i := range sorted {
+		if sorted[i] != listed[i] {
+			return errors.New("recap: attenuation object is not properly sorted (keys must be in canonical RFC 8785 order)")
+		}
 	}
 	return nil
 }

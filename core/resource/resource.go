@@ -4,12 +4,13 @@
 package resource
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/litgo/litsession/core/jsjson"
 )
 
 // Prefix names a kind of Lit resource.
@@ -188,27 +189,53 @@ func ParseKey(key string) (Resource, error) {
 }
 
 // UnmarshalJSON accepts the official {"resource","resourcePrefix"} object and
-// normalizes it like New.
+// normalizes it like New. Keys match exactly, as in JavaScript; other
+// members are ignored.
 func (r *Resource) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		ID     *string `json:"resource"`
-		Prefix *string `json:"resourcePrefix"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
+	v, err := jsjson.Parse(b)
+	if err != nil {
 		return fmt.Errorf("resource: want an object {resource, resourcePrefix}: %v", err)
 	}
-	if raw.Prefix == nil {
-		return errors.New("resource: resourcePrefix is missing (e.g. \"lit-pkp\")")
-	}
-	if raw.ID == nil {
-		return errors.New("resource: resource (the id, or \"*\") is missing")
-	}
-	res, err := New(Prefix(*raw.Prefix), *raw.ID)
+	res, err := ResourceFromJSON(v)
 	if err != nil {
 		return err
 	}
 	*r = res
 	return nil
+}
+
+// ResourceFromJSON reads a parsed {"resource","resourcePrefix"} object and
+// normalizes it like New.
+func ResourceFromJSON(v jsjson.Value) (Resource, error) {
+	// null reads as {}, as encoding/json unmarshals it into the struct.
+	if _, ok := v.Members(); !ok && !v.IsNull() {
+		return Resource{}, fmt.Errorf("resource: want an object {resource, resourcePrefix}, got %s", v.Kind())
+	}
+	prefix, id := v.Get("resourcePrefix"), v.Get("resource")
+	if !prefix.Exists() || prefix.IsNull() {
+		return Resource{}, errors.New("resource: resourcePrefix is missing (e.g. \"lit-pkp\")")
+	}
+	if !id.Exists() || id.IsNull() {
+		return Resource{}, errors.New("resource: resource (the id, or \"*\") is missing")
+	}
+	p, ok := prefix.Str()
+	if !ok {
+		return Resource{}, fmt.Errorf("resource: resourcePrefix must be a string, got %s", prefix.Kind())
+	}
+	s, ok := id.Str()
+	if !ok {
+		return Resource{}, fmt.Errorf("resource: resource (the id) must be a string, got %s", id.Kind())
+	}
+	return New(Prefix(p), s)
+}
+
+// JSON returns the official form {"resource":"<id>","resourcePrefix":"<prefix>"}.
+func (r Resource) JSON() []byte {
+	var o jsjson.Object
+	o.String("resource", r.ID)
+	o.String("resourcePrefix", string(r.Prefix))
+	b, _ := o.Bytes() // strings cannot fail
+	return b
 }
 
 // Request asks for one ability on one resource, with optional ReCap
@@ -218,6 +245,75 @@ type Request struct {
 	Resource Resource       `json:"resource"`
 	Ability  Ability        `json:"ability"`
 	Data     map[string]any `json:"data,omitempty"`
+}
+
+// JSON returns the official form
+// {"resource":{"resource","resourcePrefix"},"ability":"…"[,"data":{…}]},
+// byte for byte what encoding/json writes for a Request (data omitted when
+// empty, its keys sorted), with strings quoted as JSON.stringify quotes
+// them. It fails when Data holds a value jsjson.Marshal cannot write.
+func (q Request) JSON() ([]byte, error) {
+	var o jsjson.Object
+	o.Raw("resource", q.Resource.JSON())
+	o.String("ability", string(q.Ability))
+	if len(q.Data) > 0 {
+		o.Value("data", q.Data)
+	}
+	return o.Bytes()
+}
+
+// RequestFromJSON reads a parsed request object
+// {"resource":{"resource","resourcePrefix"},"ability":"…"[,"data":{…}]}
+// as encoding/json decodes it into a Request: data numbers become
+// float64s, a null or absent member leaves the field empty, other members
+// are ignored. Keys match exactly. The request is not checked (see Check).
+func RequestFromJSON(v jsjson.Value) (Request, error) {
+	if _, ok := v.Members(); !ok {
+		return Request{}, fmt.Errorf("resource: a request must be an object {resource, ability}, got %s", v.Kind())
+	}
+	var q Request
+	if res := v.Get("resource"); res.Exists() {
+		r, err := ResourceFromJSON(res)
+		if err != nil {
+			return Request{}, err
+		}
+		q.Resource = r
+	}
+	if a := v.Get("ability"); a.Exists() && !a.IsNull() {
+		s, ok := a.Str()
+		if !ok {
+			return Request{}, fmt.Errorf("resource: ability must be a string, got %s", a.Kind())
+		}
+		q.Ability = Ability(s)
+	}
+	if d := v.Get("data"); d.Exists() && !d.IsNull() {
+		if _, ok := d.Members(); !ok {
+			return Request{}, fmt.Errorf("resource: data must be an object, got %s", d.Kind())
+		}
+		data, err := d.Any()
+		if err != nil {
+			return Request{}, fmt.Errorf("resource: data: %v", err)
+		}
+		q.Data = data.(map[string]any)
+	}
+	return q, nil
+}
+
+// RequestsFromJSON reads an array of request objects (see RequestFromJSON).
+func RequestsFromJSON(v jsjson.Value) ([]Request, error) {
+	items, ok := v.Items()
+	if !ok {
+		return nil, fmt.Errorf("resource: requests must be an array, got %s", v.Kind())
+	}
+	out := make([]Request, len(items))
+	for i, it := range items {
+		q, err := RequestFromJSON(it)
+		if err != nil {
+			return nil, fmt.Errorf("request %d: %w", i, err)
+		}
+		out[i] = q
+	}
+	return out, nil
 }
 
 // Check returns an error unless the ability is valid for the resource.

@@ -1,12 +1,12 @@
 package session
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/recap"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/siwe"
@@ -31,11 +31,12 @@ type checked struct {
 
 // decodeStored parses the stored lit-wallet-sig value.
 func decodeStored(raw string) (authsig.AuthSig, *ruleErr) {
-	var a authsig.AuthSig
-	if !json.Valid([]byte(raw)) {
-		return a, broke(RuleCorrupt, "the stored %s is not JSON", "lit-wallet-sig")
+	v, err := jsjson.Parse([]byte(raw))
+	if err != nil {
+		return authsig.AuthSig{}, broke(RuleCorrupt, "the stored %s is not JSON", "lit-wallet-sig")
 	}
-	if err := json.Unmarshal([]byte(raw), &a); err != nil {
+	a, err := authsig.FromJSON(v)
+	if err != nil {
 		return a, broke(RuleForeign, "the stored lit-wallet-sig is not an AuthSig: %v", err)
 	}
 	return a, nil

@@ -1,9 +1,7 @@
 package session
 
 import (
-	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -32,35 +30,42 @@ type Template struct {
 	IssuedAt, Expiration string
 }
 
-type template struct {
-	SessionKey              string             `json:"sessionKey"`
-	ResourceAbilityRequests []resource.Request `json:"resourceAbilityRequests"`
-	Capabilities            []authsig.AuthSig  `json:"capabilities"`
-	IssuedAt                string             `json:"issuedAt"`
-	Expiration              string             `json:"expiration"`
-	NodeAddress             string             `json:"nodeAddress"`
-}
-
 // Message returns the bytes signed for one node: JSON.stringify of the
-// template, byte-identical to the official SDK (jsjson.Marshal, never
-// encoding/json, which escapes <, > and & and U+2028/U+2029).
+// template, byte-identical to the official SDK (jsjson quoting, never
+// encoding/json, which escapes <, > and & and U+2028/U+2029). Nil request
+// and capability lists are written as [].
 func (t Template) Message(sessionKeyHex, nodeURL string) ([]byte, error) {
-	reqs := t.ResourceAbilityRequests
-	if reqs == nil {
-		reqs = []resource.Request{}
+	var reqs, caps jsjson.Array
+	for _, q := range t.ResourceAbilityRequests {
+		b, err := q.JSON()
+		if err != nil {
+			return nil, err
+		}
+		reqs.Raw(b)
 	}
-	caps := t.Capabilities
-	if caps == nil {
-		caps = []authsig.AuthSig{}
+	for _, a := range t.Capabilities {
+		b, err := a.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		caps.Raw(b)
 	}
-	return jsjson.Marshal(template{
-		SessionKey:              sessionKeyHex,
-		ResourceAbilityRequests: reqs,
-		Capabilities:            caps,
-		IssuedAt:                t.IssuedAt,
-		Expiration:              t.Expiration,
-		NodeAddress:             nodeURL,
-	})
+	rb, err := reqs.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	cb, err := caps.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	var o jsjson.Object
+	o.String("sessionKey", sessionKeyHex)
+	o.Raw("resourceAbilityRequests", rb)
+	o.Raw("capabilities", cb)
+	o.String("issuedAt", t.IssuedAt)
+	o.String("expiration", t.Expiration)
+	o.String("nodeAddress", nodeURL)
+	return o.Bytes()
 }
 
 // Sign signs t with the session key for every node URL, in order, giving
@@ -136,49 +141,34 @@ func (s SessionSigs) All() iter.Seq2[string, authsig.AuthSig] {
 
 // MarshalJSON writes the nodes' signatures as one object in node order.
 func (s SessionSigs) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, n := range s.nodes {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, err := jsjson.Marshal(n)
+	var o jsjson.Object
+	for _, n := range s.nodes {
+		b, err := s.sigs[n].MarshalJSON()
 		if err != nil {
 			return nil, err
 		}
-		v, err := jsjson.Marshal(s.sigs[n])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
+		o.Raw(n, b)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return o.Bytes()
 }
 
 // UnmarshalJSON reads the object form, keeping the key order.
 func (s *SessionSigs) UnmarshalJSON(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	v, err := jsjson.Parse(data)
+	if err != nil {
+		return fmt.Errorf("session: session signatures: %v", err)
+	}
+	members, ok := v.Members()
+	if !ok {
 		return errors.New("session: session signatures must be a JSON object keyed by node URL")
 	}
-	out := SessionSigs{sigs: map[string]authsig.AuthSig{}}
-	for dec.More() {
-		tok, err := dec.Token()
+	out := SessionSigs{sigs: make(map[string]authsig.AuthSig, len(members))}
+	for _, m := range members {
+		a, err := authsig.FromJSON(m.Value)
 		if err != nil {
-			return fmt.Errorf("session: session signatures: %v", err)
+			return fmt.Errorf("session: session signature for %s: %w", m.Key, err)
 		}
-		node := tok.(string)
-		var a authsig.AuthSig
-		if err := dec.Decode(&a); err != nil {
-			return fmt.Errorf("session: session signature for %s: %w", node, err)
-		}
-		out.add(node, a)
-	}
-	if _, err := dec.Token(); err != nil {
-		return fmt.Errorf("session: session signatures: %v", err)
+		out.add(m.Key, a)
 	}
 	*s = out
 	return nil

@@ -15,11 +15,12 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/litgo/litsession/core/jsjson"
 )
 
 // URIPrefix starts every session key URI: "lit:session:" + public key hex.
@@ -100,22 +101,36 @@ func decodeHex(field, s string) ([]byte, error) {
 	return b, nil
 }
 
-type jsonForm struct {
-	PublicKey string `json:"publicKey"`
-	SecretKey string `json:"secretKey"`
-}
-
 // Parse validates a key pair in the Lit JSON form
-// {"publicKey":"<64 hex>","secretKey":"<128 or 64 hex>"}.
+// {"publicKey":"<64 hex>","secretKey":"<128 or 64 hex>"}. Other members
+// are ignored; null counts as absent.
 func Parse(data []byte) (*KeyPair, error) {
-	var f jsonForm
-	if err := json.Unmarshal(data, &f); err != nil {
+	v, err := jsjson.Parse(data)
+	if err != nil {
 		return nil, fmt.Errorf("sessionkey: not a key pair object {publicKey, secretKey}: %v", err)
 	}
-	if f.PublicKey == "" {
+	if _, ok := v.Members(); !ok {
+		return nil, fmt.Errorf("sessionkey: not a key pair object {publicKey, secretKey}: got %s", v.Kind())
+	}
+	var pub, secret string
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"publicKey", &pub}, {"secretKey", &secret}} {
+		m := v.Get(f.name)
+		if !m.Exists() || m.IsNull() {
+			continue
+		}
+		s, ok := m.Str()
+		if !ok {
+			return nil, fmt.Errorf("sessionkey: not a key pair object {publicKey, secretKey}: %s is a %s, not a string", f.name, m.Kind())
+		}
+		*f.dst = s
+	}
+	if pub == "" {
 		return nil, errors.New("sessionkey: publicKey is missing")
 	}
-	return FromHex(f.PublicKey, f.SecretKey)
+	return FromHex(pub, secret)
 }
 
 // UnmarshalJSON implements json.Unmarshaler with the checks of Parse.
@@ -130,7 +145,10 @@ func (k *KeyPair) UnmarshalJSON(data []byte) error {
 
 // MarshalJSON writes the Lit JSON form with the 128-hex secret key.
 func (k *KeyPair) MarshalJSON() ([]byte, error) {
-	return json.Marshal(jsonForm{PublicKey: k.PublicKeyHex(), SecretKey: k.SecretKeyHex()})
+	var o jsjson.Object
+	o.String("publicKey", k.PublicKeyHex())
+	o.String("secretKey", k.SecretKeyHex())
+	return o.Bytes()
 }
 
 // PublicKey returns the 32-byte public key.

@@ -9,7 +9,7 @@ import (
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/capacity"
-	"github.com/litgo/litsession/core/jsjson"
+	"github.com/litgo/litsession/core/jsjson/stdjson"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/core/siwe"
@@ -155,7 +155,7 @@ func (f *fixture) build(p params) authsig.AuthSig {
 // sign serializes tmpl like JSON.stringify and signs it with the session key.
 func (f *fixture) sign(tmpl any) authsig.AuthSig {
 	f.t.Helper()
-	b, err := jsjson.Marshal(tmpl)
+	b, err := stdjson.Marshal(tmpl)
 	if err != nil {
 		f.t.Fatal(err)
 	}

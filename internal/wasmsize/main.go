@@ -5,6 +5,9 @@
 //
 //	GOOS=js GOARCH=wasm go build -trimpath -o /tmp/x.wasm ./wasm
 //	go run ./internal/wasmsize [-n 30] /tmp/x.wasm
+//	go run ./internal/wasmsize -funcs github.com/litgo/litsession/core/jsjson /tmp/x.wasm
+//
+// With -funcs PKG it lists the largest functions of package PKG instead.
 package main
 
 import (
@@ -19,15 +22,16 @@ import (
 )
 
 func main() {
-	n := flag.Int("n", 30, "packages to list")
+	n := flag.Int("n", 30, "packages (or functions) to list")
+	funcs := flag.String("funcs", "", "list the largest functions of this package")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: wasmsize [-n N] file.wasm")
+		fmt.Fprintln(os.Stderr, "usage: wasmsize [-n N] [-funcs PKG] file.wasm")
 		os.Exit(2)
 	}
 	b, err := os.ReadFile(flag.Arg(0))
 	if err == nil {
-		err = report(b, *n)
+		err = report(b, *n, *funcs)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "wasmsize:", err)
@@ -55,7 +59,7 @@ func (r *reader) bytes(n int) []byte {
 	return s
 }
 
-func report(b []byte, top int) (err error) {
+func report(b []byte, top int, funcsOf string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("malformed wasm: %v", r)
@@ -147,7 +151,14 @@ func report(b []byte, top int) (err error) {
 	}
 	pkgs := map[string]int{}
 	for i, n := range bodies {
-		pkgs[pkgOf(names[imports+i])] += n
+		name := names[imports+i]
+		if funcsOf != "" {
+			if pkgOf(name) == funcsOf {
+				pkgs[name] += n
+			}
+			continue
+		}
+		pkgs[pkgOf(name)] += n
 	}
 	fmt.Printf("file %d bytes: ", len(b))
 	var secs []string
@@ -165,7 +176,11 @@ func report(b []byte, top int) (err error) {
 		list = append(list, kv{k, v})
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].v > list[j].v })
-	fmt.Printf("%10s  %s\n", "code bytes", "package")
+	what := "package"
+	if funcsOf != "" {
+		what = "function"
+	}
+	fmt.Printf("%10s  %s\n", "code bytes", what)
 	for i, e := range list {
 		if i == top {
 			break
