@@ -27,3 +27,17 @@ func SessionDigest(siweMessage string) [32]byte {
 func eip191Hash(msg string) []byte {
 	return crypto.Keccak256([]byte("\x19Ethereum Signed Message:\n" + strconv.Itoa(len(msg)) + msg))
 }
+
+// VerifySession checks the sig field of a LIT_BLS AuthSig,
+// {"ProofOfPossession":"<192 hex>"}, over SessionDigest(signedMessage) with
+// the network public key. A sig field that does not parse is an error from
+// ParseProofOfPossession; a signature that does not verify wraps
+// ErrVerification.
+func VerifySession(networkKey *PublicKey, sigField, signedMessage string) error {
+	sig, err := ParseProofOfPossession(sigField)
+	if err != nil {
+		return err
+	}
+	digest := SessionDigest(signedMessage)
+	return Verify(networkKey, digest[:], sig)
+}

@@ -220,3 +220,25 @@ func TestVectorV5(t *testing.T) {
 		t.Errorf("combining shares 3 and 1: %x, %v", got, err)
 	}
 }
+
+// TestVerifySessionV5 checks the LIT_BLS sig field form on V5.
+func TestVerifySessionV5(t *testing.T) {
+	v := loadVectors(t).V5
+	pk, err := ParsePublicKey(v.NetworkPubKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	field, err := FormatProofOfPossession(mustHex(t, v.Signature))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifySession(pk, field, v.SignedMessage); err != nil {
+		t.Fatalf("VerifySession: %v", err)
+	}
+	if err := VerifySession(pk, field, v.SignedMessage+" "); !errors.Is(err, ErrVerification) {
+		t.Fatalf("altered message: %v, want ErrVerification", err)
+	}
+	if err := VerifySession(pk, `{"ProofOfPossession":"00"}`, v.SignedMessage); err == nil || errors.Is(err, ErrVerification) {
+		t.Fatalf("malformed sig field: %v, want a parse error", err)
+	}
+}

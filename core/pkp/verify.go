@@ -1,6 +1,7 @@
 package pkp
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -46,10 +47,6 @@ func VerifyAuthSig(a authsig.AuthSig, networkPublicKey string, now time.Time) (*
 	if err != nil {
 		return nil, &authsig.Error{Reason: authsig.ReasonUnsupported, Detail: fmt.Sprintf("the network public key is unusable: %v", err)}
 	}
-	sig, err := bls.ParseProofOfPossession(a.Sig)
-	if err != nil {
-		return nil, &authsig.Error{Reason: authsig.ReasonMalformed, Detail: err.Error()}
-	}
 	msg, err := siwe.Parse(a.SignedMessage)
 	if err != nil {
 		return nil, &authsig.Error{Reason: authsig.ReasonBadMessage, Detail: err.Error()}
@@ -57,9 +54,10 @@ func VerifyAuthSig(a authsig.AuthSig, networkPublicKey string, now time.Time) (*
 	if !strings.EqualFold(a.Address, msg.Address()) {
 		return nil, &authsig.Error{Reason: authsig.ReasonAddressMismatch, Detail: fmt.Sprintf("address field %q is not the message's address %s", a.Address, msg.Address())}
 	}
-	digest := bls.SessionDigest(a.SignedMessage)
-	if err := bls.Verify(pk, digest[:], sig); err != nil {
+	if err := bls.VerifySession(pk, a.Sig, a.SignedMessage); errors.Is(err, bls.ErrVerification) {
 		return nil, &authsig.Error{Reason: authsig.ReasonBadSignature, Detail: fmt.Sprintf("LIT_BLS signature does not verify under the network public key: %v", err)}
+	} else if err != nil {
+		return nil, &authsig.Error{Reason: authsig.ReasonMalformed, Detail: err.Error()}
 	}
 	if err := checkTimes(msg, now); err != nil {
 		return nil, err

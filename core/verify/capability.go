@@ -96,10 +96,6 @@ func (v *Verifier) verifyCapability(what string, a authsig.AuthSig, now time.Tim
 
 // verifyBLS checks a LIT_BLS capability's signature (not its times).
 func (v *Verifier) verifyBLS(what string, a authsig.AuthSig) (*siwe.Message, error) {
-	sig, err := bls.ParseProofOfPossession(a.Sig)
-	if err != nil {
-		return nil, rejectErr(ReasonCapabilityInvalid, err, "%s: sig", what)
-	}
 	msg, err := siwe.Parse(a.SignedMessage)
 	if err != nil {
 		return nil, rejectErr(ReasonCapabilityInvalid, err, "%s: signedMessage", what)
@@ -107,8 +103,7 @@ func (v *Verifier) verifyBLS(what string, a authsig.AuthSig) (*siwe.Message, err
 	if !strings.EqualFold(a.Address, msg.Address()) {
 		return nil, reject(ReasonCapabilityInvalid, "%s: address field %q is not the message's address %s", what, a.Address, msg.Address())
 	}
-	digest := bls.SessionDigest(a.SignedMessage)
-	if err := bls.Verify(v.blsKey, digest[:], sig); err != nil {
+	if err := bls.VerifySession(v.blsKey, a.Sig, a.SignedMessage); err != nil {
 		return nil, rejectErr(ReasonCapabilityInvalid, err, "%s: LIT_BLS signature does not verify under the network public key", what)
 	}
 	return msg, nil
