@@ -104,7 +104,14 @@ func (e *Engine) check(a authsig.AuthSig, w want, cached bool) (*checked, *ruleE
 	}
 	c.warnings = append(c.warnings, warnings...)
 	if !w.explicit.IsZero() && !c.expiry.IsZero() && c.expiry.Before(w.explicit) {
-		return nil, broke(RuleExpiration, "it expires at %s, before the requested expiration %s", siwe.FormatTime(c.expiry), siwe.FormatTime(w.explicit))
+		// A cached signature still valid for more than half of the requested
+		// lifetime is reused (the session then expires with it): a page
+		// that asks for "now + 24 h" on every call is not prompted every
+		// time. A new signature must honour the request.
+		if !cached || 2*c.expiry.Sub(w.now) <= w.explicit.Sub(w.now) {
+			return nil, broke(RuleExpiration, "it expires at %s, before the requested expiration %s", siwe.FormatTime(c.expiry), siwe.FormatTime(w.explicit))
+		}
+		c.warnings = append(c.warnings, fmt.Sprintf("the cached wallet signature expires at %s, before the requested %s; the session expires with it", siwe.FormatTime(c.expiry), siwe.FormatTime(w.explicit)))
 	}
 	return c, nil
 }

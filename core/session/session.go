@@ -26,11 +26,15 @@
 //   - A cached signature within Engine.RenewBefore (default one minute) of
 //     its expiry is renewed.
 //   - With an explicit Params.Expiration later than the cached signature's
-//     expiry, the wallet signs again so the session lasts as asked. With the
-//     default expiration (now + 24 h) the cached signature is reused and the
-//     session signatures' expiration is capped at its expiry, so they never
-//     outlive the delegation they carry (the SDK would sign a 24-hour
-//     session over a wallet signature that expires sooner).
+//     expiry, the cached signature is reused while it stays valid for more
+//     than half of the requested lifetime (so a page asking for "now + 24 h"
+//     on every call is asked again after about 12 hours, not every time);
+//     otherwise the wallet signs again so the session lasts as asked. With
+//     the default expiration (now + 24 h) the cached signature is reused.
+//     Either way the session signatures' expiration is capped at the wallet
+//     signature's expiry, so they never outlive the delegation they carry
+//     (the SDK would sign a 24-hour session over a wallet signature that
+//     expires sooner).
 //   - Storage write failures are reported in Info.Warnings (the SDK swallows
 //     them); read failures count as nothing cached.
 //
@@ -273,8 +277,12 @@ func (e *Engine) GetSessionSigs(ctx context.Context, p Params) (*SessionSigs, In
 	}
 	info.WalletAddress = c.address
 	info.Warnings = append(info.Warnings, c.warnings...)
-	if explicit.IsZero() && !c.expiry.IsZero() && c.expiry.Before(now.Add(DefaultValidity)) {
-		expiration = siwe.FormatTime(c.expiry)
+	requested := explicit
+	if requested.IsZero() {
+		requested = now.Add(DefaultValidity)
+	}
+	if !c.expiry.IsZero() && c.expiry.Before(requested) {
+		expiration = siwe.FormatTime(c.expiry) // never outlive the wallet signature
 	}
 	info.Expiration = expiration
 

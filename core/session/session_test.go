@@ -740,3 +740,32 @@ func TestSwitchedAccountResigns(t *testing.T) {
 		t.Fatalf("session delegated by %s, want %s", info.WalletAddress, addr)
 	}
 }
+
+// A page that asks for "now + 24 h" on every call reuses the signature while
+// it covers more than half of that, with the session capped at its expiry.
+func TestSlidingExplicitExpirationReuses(t *testing.T) {
+	r := newRig(t)
+	p := params(t)
+	ask := func() Info {
+		p.Expiration = siwe.FormatTime(r.clock.Now().Add(24 * time.Hour))
+		_, info := r.get(t, p)
+		return info
+	}
+	first := ask()
+	if !first.WalletAsked {
+		t.Fatalf("first: %+v", first)
+	}
+	r.clock.Add(11 * time.Hour)
+	info := ask()
+	if !info.CacheReused || info.Expiration != first.Expiration || len(info.Warnings) == 0 {
+		t.Fatalf("after 11 h: %+v", info)
+	}
+	r.clock.Add(2 * time.Hour) // 13 h: 11 h left of the 24 h asked for
+	info = ask()
+	if !info.WalletAsked || info.Rule != RuleExpiration || info.Expiration != p.Expiration {
+		t.Fatalf("after 13 h: %+v", info)
+	}
+	if r.wallet.n.Load() != 2 {
+		t.Fatalf("wallet asked %d times, want 2", r.wallet.n.Load())
+	}
+}
