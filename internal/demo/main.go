@@ -16,6 +16,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -76,18 +77,12 @@ func run(addr, root, bin, devnetArgs, logPath string, wk worker) error {
 		return fmt.Errorf("starting %s devnet: %w (run make build first)", bin, err)
 	}
 	defer cmd.Wait()
-	ready := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(out).ReadString('\n')
-		ready <- strings.TrimSpace(line)
-	}()
-	var line string
-	select {
-	case line = <-ready:
-	case <-time.After(60 * time.Second):
-		return fmt.Errorf("the devnet printed no ready line in 60 s; see %s", logPath)
-	case <-ctx.Done():
+	line, err := readyLine(ctx, out, 60*time.Second)
+	switch {
+	case ctx.Err() != nil:
 		return nil
+	case err != nil:
+		return fmt.Errorf("the devnet printed no ready line in 60 s; see %s", logPath)
 	}
 	var dn struct {
 		RPCURL string   `json:"rpcUrl"`
@@ -164,23 +159,35 @@ func startWorker(ctx context.Context, bin, rpcURL string, wk worker) (string, <-
 		logf.Close()
 		os.RemoveAll(store)
 	}()
-	ready := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(out).ReadString('\n')
-		ready <- strings.TrimSpace(line)
-	}()
-	var line string
-	select {
-	case line = <-ready:
-	case <-time.After(30 * time.Second):
-		return "", nil, fmt.Errorf("the worker printed no ready line in 30 s; see %s", wk.logPath)
-	case <-ctx.Done():
+	line, err := readyLine(ctx, out, 30*time.Second)
+	switch {
+	case ctx.Err() != nil:
 		return "", nil, ctx.Err()
+	case err != nil:
+		return "", nil, fmt.Errorf("the worker printed no ready line in 30 s; see %s", wk.logPath)
 	}
 	if workerURL(line) == "" {
 		return "", nil, fmt.Errorf("the worker's ready line is not the expected JSON (%q); see %s", line, wk.logPath)
 	}
 	return line, done, nil
+}
+
+// readyLine returns the first line a child prints on out (its JSON ready
+// line), or an error when none comes within timeout or ctx ends.
+func readyLine(ctx context.Context, out io.Reader, timeout time.Duration) (string, error) {
+	ready := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		ready <- strings.TrimSpace(line)
+	}()
+	select {
+	case line := <-ready:
+		return line, nil
+	case <-time.After(timeout):
+		return "", errors.New("no ready line")
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 }
 
 func workerURL(line string) string {
