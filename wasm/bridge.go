@@ -22,7 +22,7 @@ const (
 	CodeAuthCallback       = jsbridge.CodeAuthCallback
 	CodeInvalidAuthSig     = jsbridge.CodeInvalidAuthSig
 	CodeNotConnected       = jsbridge.CodeNotConnected
-	CodeNodesUnreachble    = jsbridge.CodeNodesUnreachble
+	CodeNodesUnreachable   = jsbridge.CodeNodesUnreachable
 	CodeNotEnoughNodes     = jsbridge.CodeNotEnoughNodes
 	CodeNodeError          = jsbridge.CodeNodeError
 	CodeRPCError           = jsbridge.CodeRPCError

@@ -279,7 +279,7 @@ func TestNodes(t *testing.T) {
 			down.Call("add", n)
 		}
 		c := newTestClient(t, nil)
-		e := mustFail(t, c.Call("connect"), CodeNodesUnreachble)
+		e := mustFail(t, c.Call("connect"), CodeNodesUnreachable)
 		if !strings.Contains(e.msg, "Failed to fetch") || !strings.Contains(e.msg, "CORS") {
 			t.Errorf("message does not say why or what to check: %s", e.msg)
 		}

@@ -292,7 +292,7 @@ func TestGenerateErrors(t *testing.T) {
 
 	t.Run("nodes unreachable", func(t *testing.T) {
 		c3 := createClient(t, map[string]any{"bootstrapUrls": []any{"http://127.0.0.1:9"}, "minNodeCount": 1, "connectTimeout": 3000, "provider": w.provider()})
-		mustFail(t, c3.Call("connect"), jsbridge.CodeNodesUnreachble)
+		mustFail(t, c3.Call("connect"), jsbridge.CodeNodesUnreachable)
 	})
 
 	t.Run("createClient", func(t *testing.T) {

@@ -16,18 +16,18 @@ import (
 // Error codes: the string `code` of every Error the module throws or
 // rejects with. js/lit-session.d.ts lists them for callers.
 const (
-	CodeInvalidParams   = "invalid_params"  // a bad argument; the message names it
-	CodeNoWallet        = "no_wallet"       // no EIP-1193 provider (window.ethereum) and no authNeededCallback
-	CodeWalletRejected  = "wallet_rejected" // the user declined in the wallet (EIP-1193 4001)
-	CodeWalletError     = "wallet_error"    // the wallet failed otherwise
-	CodeWrongNetwork    = "wrong_network"   // the wallet cannot switch to the chain
-	CodeAuthCallback    = "auth_callback_failed"
-	CodeInvalidAuthSig  = "invalid_auth_sig"  // the wallet/callback AuthSig fails a rule
-	CodeNotConnected    = "not_connected"     // getSessionSigs before connect()
-	CodeNodesUnreachble = "nodes_unreachable" // no node answered
-	CodeNotEnoughNodes  = "not_enough_nodes"  // fewer than minNodeCount answered
-	CodeNodeError       = "node_error"        // a node answered with an error
-	CodeRPCError        = "rpc_error"         // the chain RPC rejected the staking call
+	CodeInvalidParams    = "invalid_params"  // a bad argument; the message names it
+	CodeNoWallet         = "no_wallet"       // no EIP-1193 provider (window.ethereum) and no authNeededCallback
+	CodeWalletRejected   = "wallet_rejected" // the user declined in the wallet (EIP-1193 4001)
+	CodeWalletError      = "wallet_error"    // the wallet failed otherwise
+	CodeWrongNetwork     = "wrong_network"   // the wallet cannot switch to the chain
+	CodeAuthCallback     = "auth_callback_failed"
+	CodeInvalidAuthSig   = "invalid_auth_sig"  // the wallet/callback AuthSig fails a rule
+	CodeNotConnected     = "not_connected"     // getSessionSigs before connect()
+	CodeNodesUnreachable = "nodes_unreachable" // no node answered
+	CodeNotEnoughNodes   = "not_enough_nodes"  // fewer than minNodeCount answered
+	CodeNodeError        = "node_error"        // a node answered with an error
+	CodeRPCError         = "rpc_error"         // the chain RPC rejected the staking call
 	// CodeStorageUnavailable: the storage object is missing or throws on
 	// disconnectWeb3. Corrupt or foreign cached values are never an error:
 	// they are replaced (info.rule "corrupt"/"foreign", info.warnings).
@@ -86,7 +86,7 @@ func Classify(err error) string {
 	)
 	switch {
 	case errors.As(err, &unreachable):
-		return CodeNodesUnreachble
+		return CodeNodesUnreachable
 	case errors.As(err, &notEnough):
 		return CodeNotEnoughNodes
 	case errors.As(err, &nodeErr):
@@ -108,7 +108,7 @@ func Classify(err error) string {
 }
 
 var allCodes = []string{CodeInvalidParams, CodeNoWallet, CodeWalletRejected, CodeWalletError, CodeWrongNetwork,
-	CodeAuthCallback, CodeInvalidAuthSig, CodeNotConnected, CodeNodesUnreachble, CodeNotEnoughNodes,
+	CodeAuthCallback, CodeInvalidAuthSig, CodeNotConnected, CodeNodesUnreachable, CodeNotEnoughNodes,
 	CodeNodeError, CodeRPCError, CodeStorageUnavailable, CodeTimeout, CodeInternal}
 
 // IsCode reports whether c is one of the codes.
