@@ -10,7 +10,7 @@ ORACLE    := testdata/oracle
 BIN       := bin
 
 .PHONY: all build test unit vet fmt-check wasm-build oracle-deps conformance devnet demo fuzz clean
-.PHONY: wasm size browser-tools browser-test
+.PHONY: wasm size size-budget wasm-work secp256k1-test browser-tools browser-test
 
 all: build
 
@@ -23,7 +23,7 @@ $(ORACLE)/node_modules/.package-lock.json: $(ORACLE)/package.json $(ORACLE)/pack
 	cd $(ORACLE) && npm ci --no-audit --no-fund --loglevel=error
 
 test: fmt-check vet wasm-build oracle-deps unit
-test: browser-test
+test: secp256k1-test size-budget browser-test
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './$(ORACLE)/*')); \
@@ -73,6 +73,38 @@ clean:
 WASM_FLAGS := -ldflags="-s -w" -trimpath
 TOOLS      := $(CURDIR)/$(BIN)/tools
 
+# The browser modules are built in a Go workspace (bin/wasmwork/go.work)
+# that replaces decred's secp256k1 (imported by go-ethereum/crypto, and so by
+# siwe-go) with a copy of the same version from the module cache in which
+# wasm/_secp256k1/loadprecomputed.go computes the scalar-base-multiplication
+# table on first use instead of unpacking upstream's 698 KB compressed copy:
+# 562 KB less gzip, and faster to compute in wasm than to unpack. go.mod and
+# native builds are untouched. make secp256k1-test checks the computed table
+# against the published one, entry by entry, and runs decred's own tests on
+# the copy.
+SECP_MOD     := github.com/decred/dcrd/dcrec/secp256k1/v4
+SECP_VERSION := v4.1.0
+WASM_WORK    := $(CURDIR)/$(BIN)/wasmwork
+WASM_ENV     := GOWORK=$(WASM_WORK)/go.work GOOS=js GOARCH=wasm
+
+wasm-work:
+	@ver=$$($(GO) list -m -f '{{.Version}}' $(SECP_MOD)); if [ "$$ver" != "$(SECP_VERSION)" ]; then \
+		echo "wasm: go.mod has $(SECP_MOD) $$ver, but wasm/_secp256k1/loadprecomputed.go replaces a file of $(SECP_VERSION):"; \
+		echo "      compare it with the new upstream loadprecomputed.go, then set SECP_VERSION in the Makefile"; exit 1; fi
+	@src=$$($(GO) mod download -json $(SECP_MOD) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	if [ ! -f "$$src/loadprecomputed.go" ]; then echo "wasm: $(SECP_MOD) is not in the module cache: run go mod download"; exit 1; fi; \
+	rm -rf $(WASM_WORK) && mkdir -p $(WASM_WORK) && cp -R "$$src" $(WASM_WORK)/secp256k1 && chmod -R u+w $(WASM_WORK)/secp256k1 && \
+	mv $(WASM_WORK)/secp256k1/compressedbytepoints.go $(WASM_WORK)/secp256k1/compressedbytepoints_test.go && \
+	cp wasm/_secp256k1/loadprecomputed.go $(WASM_WORK)/secp256k1/loadprecomputed.go && \
+	cp wasm/_secp256k1/table_test.go $(WASM_WORK)/secp256k1/litsession_table_test.go && \
+	printf 'go 1.26\n\nuse $(CURDIR)\n\nreplace $(SECP_MOD) $(SECP_VERSION) => ./secp256k1\n' > $(WASM_WORK)/go.work
+
+# The computed table equals the published one; decred's own tests pass on it
+# (natively, and in wasm under node).
+secp256k1-test: wasm-work
+	cd $(WASM_WORK)/secp256k1 && GOWORK=off $(GO) test -count=1 ./...
+	cd $(WASM_WORK)/secp256k1 && PATH="$$PATH:$$($(GO) env GOROOT)/lib/wasm" GOWORK=off GOOS=js GOARCH=wasm $(GO) test -count=1 -run 'TestComputedBytePoints|TestScalarBaseMult|TestSign' .
+
 # js/lit-session.wasm, js/lit-session-pkp.wasm (./wasm/pkp: PKP delegations
 # and envelopes, loaded by lit-session.js on the first PKP call) and
 # js/wasm_exec.js beside js/lit-session.js, so js/ can be served as is.
@@ -81,7 +113,7 @@ TOOLS      := $(CURDIR)/$(BIN)/tools
 # go-ethereum's accounts/abi, and none of our packages in it may import
 # encoding/json (use core/jsjson; go-ethereum/common and siwe-go import it
 # themselves, but the linker drops what they do not use).
-wasm:
+wasm: wasm-work
 	@for m in ./wasm ./wasm/pkp; do \
 		if GOOS=js GOARCH=wasm $(GO) list -deps $$m | grep -qx net/http; then \
 			echo "wasm: net/http is linked into $$m; use the fetch transport"; exit 1; fi; done
@@ -91,23 +123,40 @@ wasm:
 		echo "wasm: go-ethereum/accounts/abi is linked into the browser build"; exit 1; fi
 	@bad=$$(GOOS=js GOARCH=wasm $(GO) list -deps -f '{{.ImportPath}}{{range .Imports}}{{if eq . "encoding/json"}} imports encoding/json{{end}}{{end}}' ./wasm | grep '^github.com/litgo/.* imports'); \
 	if [ -n "$$bad" ]; then echo "wasm: $$bad; use core/jsjson in the browser build"; exit 1; fi
-	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o js/lit-session.wasm ./wasm
-	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o js/lit-session-pkp.wasm ./wasm/pkp
+	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o js/lit-session.wasm ./wasm
+	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o js/lit-session-pkp.wasm ./wasm/pkp
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" js/wasm_exec.js
 
+# The browser module's budget, gzip -9 bytes of js/lit-session.wasm (the PKP
+# module, loaded only on the first PKP call, has none). size-budget is part
+# of make test.
+WASM_BUDGET_GZIP ?= 2100000
+
+define SIZE_BUDGET_CHECK
+	@gz=$$(gzip -9 -c js/lit-session.wasm | wc -c); \
+	if [ "$$gz" -gt $(WASM_BUDGET_GZIP) ]; then \
+		echo "size: js/lit-session.wasm is $$gz bytes gzip -9, over its budget of $(WASM_BUDGET_GZIP) by $$((gz - $(WASM_BUDGET_GZIP)));"; \
+		echo "      make size lists the largest packages; keep net/http, encoding/json and unused go-ethereum packages out"; exit 1; fi; \
+	echo "size: js/lit-session.wasm is $$gz bytes gzip -9, budget $(WASM_BUDGET_GZIP) ($$(( (gz * 100) / $(WASM_BUDGET_GZIP) ))%)"
+endef
+
+size-budget: wasm
+	$(SIZE_BUDGET_CHECK)
+
 # Raw, gzip and brotli bytes of both modules, and the code bytes of the
-# largest packages (from builds that keep the name section).
+# largest packages (from builds that keep the name section); fails over budget.
 size: wasm
 	@for f in js/lit-session.wasm js/lit-session-pkp.wasm; do \
 	raw=$$(wc -c < $$f); gz=$$(gzip -9 -c $$f | wc -c); \
 	if command -v brotli >/dev/null; then br=$$(brotli -q 11 -c $$f | wc -c); else br="n/a (no brotli CLI)"; fi; \
 	echo "$$f: raw $$raw bytes, gzip -9 $$gz bytes, brotli -q 11 $$br bytes"; done
-	@GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BIN)/lit-session-names.wasm ./wasm
+	@$(WASM_ENV) $(GO) build -trimpath -o $(BIN)/lit-session-names.wasm ./wasm
 	@echo "js/lit-session.wasm by package:"
 	@$(GO) run ./internal/wasmsize -n 25 $(BIN)/lit-session-names.wasm
-	@GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BIN)/lit-session-pkp-names.wasm ./wasm/pkp
+	@$(WASM_ENV) $(GO) build -trimpath -o $(BIN)/lit-session-pkp-names.wasm ./wasm/pkp
 	@echo "js/lit-session-pkp.wasm by package:"
 	@$(GO) run ./internal/wasmsize -n 15 $(BIN)/lit-session-pkp-names.wasm
+	$(SIZE_BUDGET_CHECK)
 
 # wasmbrowsertest runs `go test` binaries in headless Chromium. It does not
 # pass --no-sandbox, which Chromium needs as root, so a `chromium` wrapper
@@ -123,7 +172,7 @@ browser-tools:
 # The bindings' tests in Chromium, then the demo page end to end against a
 # real devnet (web/e2e_test.go; screenshot in testdata/artifacts/).
 browser-test: browser-tools wasm
-	PATH="$(TOOLS):$$PATH" GOOS=js GOARCH=wasm $(GO) test -count=1 -exec wasmbrowsertest ./wasm/...
+	PATH="$(TOOLS):$$PATH" $(WASM_ENV) $(GO) test -count=1 -exec wasmbrowsertest ./wasm/...
 	PATH="$(TOOLS):$$PATH" LITSESSION_BROWSER=1 $(GO) test -count=1 -v -run 'Browser' ./web/
 
 demo: build wasm
