@@ -111,8 +111,9 @@ secp256k1-test: wasm-work
 # Neither module may link net/http (fetch only). The main one must not link
 # BLS12-381 (core/bls, gnark-crypto: that is what the PKP module is for) or
 # any go-ethereum package beyond go-ethereum/crypto and what it imports, and
-# none of our packages in it may import encoding/json (use core/jsjson; go-ethereum/common and siwe-go import it
-# themselves, but the linker drops what they do not use).
+# none of our packages in it may import encoding/json (use core/jsjson;
+# go-ethereum/common and siwe-go import it themselves, but the linker drops
+# what they do not use).
 wasm: wasm-work
 	@for m in ./wasm ./wasm/pkp; do \
 		if GOOS=js GOARCH=wasm $(GO) list -deps $$m | grep -qx net/http; then \
