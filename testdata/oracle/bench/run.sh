@@ -2,7 +2,7 @@
 # Side-by-side benchmarks with the official Lit JS SDK 7.4.0 (make bench;
 # results in BENCHMARKS.md, "Side by side with the official SDK").
 #
-#   testdata/oracle/bench/run.sh [cpu|browser|all]     (default all)
+#   testdata/oracle/bench/run.sh [cpu|browser|native|all]     (default all)
 #
 # cpu:     ROUNDS rounds (default 5), each running the official side in node
 #          (bench/cpu.mjs, BENCH_SECONDS s per benchmark, default 1) and then
@@ -14,6 +14,14 @@
 # browser: LITSESSION_BENCH=1 go test -run SideBySideChromium ./web/: the size
 #          of the official browser bundle next to js/, and headless-Chromium
 #          timings (needs make wasm, Chromium, and 127.0.0.1:8545 free).
+# native:  Go only, nothing side by side (runs first in all): the verifier's
+#          throughput on one core, cold and cached (BenchmarkVerify*, -count
+#          5), Engine.GetSessionSigs for 3, 30 and 300 nodes
+#          (BenchmarkEngineSign, -count 5), each benchmark bounded by
+#          NATIVE_BENCHTIME (default 0.5s), then go run ./internal/devnetload:
+#          an in-process 3-node devnet under 8 requests in flight for
+#          LOAD_SECONDS s (default 60). About 100 s in all on 2 vCPUs. The
+#          output is benchstat input; it fails if any load request failed.
 #
 # Needs node and testdata/oracle/node_modules (make oracle-deps). Timings are
 # never asserted; the machine's load is printed with the results.
@@ -25,7 +33,7 @@ NODE=${NODE:-node}
 ROUNDS=${ROUNDS:-5}
 BENCH_SECONDS=${BENCH_SECONDS:-1}
 what=${1:-all}
-case $what in cpu|browser|all) ;; *) echo "usage: $0 [cpu|browser|all]" >&2; exit 2;; esac
+case $what in cpu|browser|native|all) ;; *) echo "usage: $0 [cpu|browser|native|all]" >&2; exit 2;; esac
 
 if [ ! -d testdata/oracle/node_modules/@lit-protocol/lit-node-client ]; then
 	echo "bench: testdata/oracle/node_modules is missing: run make oracle-deps" >&2
@@ -35,6 +43,23 @@ fi
 machine() {
 	echo "machine: $(uname -sr) $(uname -m), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $($GO env GOVERSION), node $($NODE --version), load average $(cut -d' ' -f1-3 /proc/loadavg); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 }
+
+# ---- native (Go only) -------------------------------------------------------
+if [ "$what" = native ] || [ "$what" = all ]; then
+	NATIVE_BENCHTIME=${NATIVE_BENCHTIME:-0.5s}
+	LOAD_SECONDS=${LOAD_SECONDS:-60}
+	echo "== Native Go: verifier and session engine on one core, devnet under a bounded load"
+	machine
+	native_start=$(date +%s)
+	$GO test -run '^$' -bench 'BenchmarkVerify' -benchtime "$NATIVE_BENCHTIME" -cpu 1 -count 5 ./core/verify/
+	$GO test -run '^$' -bench 'BenchmarkEngineSign' -benchtime "$NATIVE_BENCHTIME" -cpu 1 -count 5 ./core/session/
+	$GO run ./internal/devnetload -duration "${LOAD_SECONDS}s" -concurrency 8 -nodes 3
+	echo "Native section: $(($(date +%s) - native_start)) s; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo
+	if [ "$what" = native ]; then
+		exit 0
+	fi
+fi
 
 if [ "$what" != browser ]; then
 	tmp=$(mktemp -d)

@@ -1,0 +1,204 @@
+// Command devnetload drives a devnet with a bounded load for a fixed time
+// and reports, per request kind, the requests per second, the p50, p90, p99
+// and maximum latency, and the errors (non-2xx answers, transport errors and
+// wrong answers).
+//
+//	go run ./internal/devnetload [-duration 60s] [-concurrency 8] [-rate 0]
+//	    [-nodes 3 | -url http://127.0.0.1:7470,…] [-mix handshake,session-verify]
+//
+// The load is a closed loop: -concurrency workers each keep one request in
+// flight and send the next when the answer has been read, so the load is
+// bounded by that number, whatever the machine. -rate additionally caps the
+// requests started per second, on average over the run (0 = no cap; after a
+// stall up to -concurrency requests may start back to back to catch up).
+// Connections are kept alive and reused (at most -concurrency per host), so
+// it measures requests, not TCP setup. Latency is measured from sending a
+// request to having read its answer; as in any closed loop, time a request
+// waited for a free worker is not counted.
+//
+// The session-verify requests resend one session signature per node, so
+// after the first request the node's wallet-signature cache is warm: they
+// measure the cached verification path, as for a dApp reusing its session.
+//
+// Without -url it starts a devnet with -nodes nodes on free loopback ports
+// in this process (the servers then share the CPUs with the load). With -url
+// it targets those node URLs instead (e.g. a `litsession devnet`).
+//
+// Request kinds (-mix, optionally weighted: handshake=1,session-verify=3):
+//
+//   - handshake: POST /web/handshake/ as the v7 client sends it; the answer
+//     must be a well-formed handshake with the network key.
+//   - session-verify: POST /web/session/verify, the devnet's
+//     session-protected endpoint, with a valid session signature for that
+//     node made by core/session; the answer must accept it.
+//
+// Every latency is kept, so the percentiles are exact (nearest rank); that
+// costs 8 bytes per request. The output is a table, then the same figures
+// as Go benchmark lines (BenchmarkDevnetLoad/<kind>/c=<concurrency>, with
+// ns/op, req/s, p50-ns, p90-ns, p99-ns, max-ns and errors) that benchstat
+// reads. The exit status is 1 when any request failed (after the
+// report), 2 for bad flags.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/litgo/litsession/core/node/httptransport"
+	"github.com/litgo/litsession/devnet"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// options are the parsed flags.
+type options struct {
+	duration    time.Duration
+	concurrency int
+	rate        float64
+	nodes       int
+	urls        []string
+	mix         []MixEntry
+	timeout     time.Duration
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("devnetload", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long to send requests")
+	fs.IntVar(&o.concurrency, "concurrency", 8, "requests in flight at once (closed loop): the bound on the load")
+	fs.Float64Var(&o.rate, "rate", 0, "cap on requests started per second, over all workers; 0 = no cap")
+	fs.IntVar(&o.nodes, "nodes", devnet.DefaultNodes, "nodes of the in-process devnet (without -url)")
+	url := fs.String("url", "", "comma-separated node URLs to target instead of an in-process devnet")
+	mix := fs.String("mix", KindHandshake+","+KindSessionVerify, "request kinds, comma-separated, each optionally =weight")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of one request")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q; every setting is a flag", fs.Args())
+	}
+	nodesSet := false
+	fs.Visit(func(f *flag.Flag) { nodesSet = nodesSet || f.Name == "nodes" })
+	for u := range strings.SplitSeq(*url, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			o.urls = append(o.urls, u)
+		}
+	}
+	switch {
+	case o.duration <= 0:
+		return o, fmt.Errorf("-duration %v must be positive", o.duration)
+	case o.concurrency < 1 || o.concurrency > 10_000:
+		return o, fmt.Errorf("-concurrency %d must be between 1 and 10000", o.concurrency)
+	case o.rate < 0:
+		return o, fmt.Errorf("-rate %v must be 0 (no cap) or positive", o.rate)
+	case o.timeout <= 0:
+		return o, fmt.Errorf("-timeout %v must be positive", o.timeout)
+	case len(o.urls) > 0 && nodesSet:
+		return o, fmt.Errorf("-nodes sizes the in-process devnet; with -url the targets are the URLs given")
+	case len(o.urls) == 0 && (o.nodes < 1 || o.nodes > 100):
+		return o, fmt.Errorf("-nodes %d must be between 1 and 100", o.nodes)
+	}
+	var err error
+	o.mix, err = ParseMix(*mix)
+	return o, err
+}
+
+// run is the command: it returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		if err != flag.ErrHelp {
+			fmt.Fprintln(stderr, "devnetload:", err)
+		}
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "devnetload:", err)
+		return 1
+	}
+
+	// Setup requests (connect, session signatures) use their own client, so
+	// the load's connection count is its own.
+	setup := httptransport.New(nil)
+	defer setup.CloseIdleConnections()
+	var nw Network
+	where := ""
+	if len(o.urls) == 0 {
+		dn, err := devnet.Start(ctx, devnet.Config{Nodes: o.nodes})
+		if err != nil {
+			return fail(err)
+		}
+		defer dn.Close()
+		if nw, err = InProcess(ctx, dn, setup); err != nil {
+			return fail(err)
+		}
+		where = fmt.Sprintf("in-process devnet, %d nodes on free loopback ports (it shares the CPUs with the load)", o.nodes)
+	} else {
+		if nw, err = Remote(ctx, o.urls, setup); err != nil {
+			return fail(err)
+		}
+		where = fmt.Sprintf("%d nodes given with -url", len(nw.NodeURLs))
+	}
+	kinds, err := Kinds(ctx, nw, o.mix)
+	if err != nil {
+		return fail(err)
+	}
+
+	var dials atomic.Int64
+	client := NewClient(o.concurrency, len(nw.NodeURLs), o.timeout, &dials)
+	defer client.CloseIdleConnections()
+	rate := "no rate cap"
+	if o.rate > 0 {
+		rate = fmt.Sprintf("at most %g requests/s", o.rate)
+	}
+	var mixNames []string
+	for _, m := range o.mix {
+		mixNames = append(mixNames, fmt.Sprintf("%s=%d", m.Name, m.Weight))
+	}
+	fmt.Fprintf(stdout, "Devnet load: %s: %s\n", where, strings.Join(nw.NodeURLs, " "))
+	fmt.Fprintf(stdout, "Load: %v, %d in flight (closed loop), %s, mix %s\n", o.duration, o.concurrency, rate, strings.Join(mixNames, ","))
+	fmt.Fprintf(stdout, "Machine: %s/%s, %d CPUs, GOMAXPROCS %d, %s, load average %s (before)\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), loadAverage())
+
+	res, err := Load(ctx, LoadConfig{Kinds: kinds, Duration: o.duration, Concurrency: o.concurrency, Rate: o.rate, Client: client})
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stdout, "Done in %v; load average %s (after); %d connections opened by the load\n\n",
+		res.Elapsed.Round(time.Millisecond), loadAverage(), dials.Load())
+	WriteTable(stdout, res)
+	fmt.Fprintln(stdout)
+	WriteBenchstat(stdout, res, o.concurrency)
+
+	switch {
+	case res.Interrupted:
+		return fail(fmt.Errorf("interrupted before %v; the figures above cover %v", o.duration, res.Elapsed.Round(time.Millisecond)))
+	case res.Errors() > 0:
+		var parts []string
+		for _, k := range res.Kinds {
+			for c := range numClasses {
+				if n := k.ErrorCount[c]; n > 0 {
+					parts = append(parts, fmt.Sprintf("%s: %d %s (first: %s)", k.Name, n, ErrorClass(c), k.FirstError[c]))
+				}
+			}
+		}
+		return fail(fmt.Errorf("%d of %d requests failed; %s", res.Errors(), res.Requests(), strings.Join(parts, "; ")))
+	case res.Requests() == 0:
+		return fail(fmt.Errorf("no request completed in %v", o.duration))
+	}
+	return 0
+}
