@@ -23,7 +23,7 @@
 #          LOAD_SECONDS s (default 60). About 100 s in all on 2 vCPUs. The
 #          output is benchstat input; it fails if any load request failed.
 #
-# Needs node and testdata/oracle/node_modules (make oracle-deps). Timings are
+# cpu and browser need node and testdata/oracle/node_modules (make oracle-deps). Timings are
 # never asserted; the machine's load is printed with the results.
 set -eu
 
@@ -35,13 +35,15 @@ BENCH_SECONDS=${BENCH_SECONDS:-1}
 what=${1:-all}
 case $what in cpu|browser|native|all) ;; *) echo "usage: $0 [cpu|browser|native|all]" >&2; exit 2;; esac
 
-if [ ! -d testdata/oracle/node_modules/@lit-protocol/lit-node-client ]; then
+if [ "$what" != native ] && [ ! -d testdata/oracle/node_modules/@lit-protocol/lit-node-client ]; then
 	echo "bench: testdata/oracle/node_modules is missing: run make oracle-deps" >&2
 	exit 1
 fi
 
 machine() {
-	echo "machine: $(uname -sr) $(uname -m), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $($GO env GOVERSION), node $($NODE --version), load average $(cut -d' ' -f1-3 /proc/loadavg); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+	# "Machine", capitalised, so that benchstat does not read it as a
+	# configuration line (that would split runs by load average).
+	echo "Machine: $(uname -sr) $(uname -m), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $($GO env GOVERSION), node $($NODE --version), load average $(cut -d' ' -f1-3 /proc/loadavg); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 }
 
 # ---- native (Go only) -------------------------------------------------------
