@@ -6,9 +6,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -28,12 +30,15 @@ import (
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/resource"
+	"github.com/litgo/litsession/core/verify"
 	"github.com/litgo/litsession/devnet"
 	"github.com/litgo/litsession/internal/static"
 )
 
-// benchRun is what testdata/oracle/bench/browser-{official,ours}.mjs return.
+// benchRun is what run() in testdata/oracle/bench/browser-{official,ours}.mjs
+// returns.
 type benchRun struct {
+	ReadyMs         float64                    `json:"readyMs"`
 	LoadMs          float64                    `json:"loadMs"`
 	ConnectMs       float64                    `json:"connectMs"`
 	FirstMs         float64                    `json:"firstMs"`
@@ -46,24 +51,82 @@ type benchRun struct {
 	Second          map[string]authsig.AuthSig `json:"second"`
 }
 
+// microRep is one repetition of an in-page micro-benchmark: the mean time
+// per call of Iters back-to-back calls (testdata/oracle/bench/browser-micro.mjs).
+type microRep struct {
+	Ms    float64 `json:"ms"`
+	Iters int     `json:"iters"`
+}
+
+// micro is one micro-benchmark's repetitions, per side.
+type micro struct {
+	name  string
+	nodes int // signatures per call (0: not a signing benchmark)
+	reps  map[string][]microRep
+}
+
+// sessionSetup is what sessionSetup() in browser-*.mjs returns.
+type sessionSetup struct {
+	ConnectMs      float64                    `json:"connectMs"`
+	ConnectedNodes []string                   `json:"connectedNodes"`
+	FirstCallbacks int                        `json:"firstCallbacks"`
+	First          map[string]authsig.AuthSig `json:"first"`
+	Iters          int                        `json:"iters"`
+}
+
+// sessionLast is what sessionLast() in browser-*.mjs returns.
+type sessionLast struct {
+	Last           map[string]authsig.AuthSig `json:"last"`
+	LaterCallbacks int                        `json:"laterCallbacks"`
+}
+
+// signingNodes are the network sizes of the signing micro-benchmark.
+var signingNodes = []int{3, 30, 300}
+
+// maxDevnetNodes is the most nodes one devnet runs (devnet.Config.Nodes).
+const maxDevnetNodes = 100
+
 // TestSideBySideChromium is the browser half of make bench (BENCHMARKS.md,
 // "Side by side with the official SDK"). It bundles the official browser
 // client with esbuild (testdata/oracle/bench/bundle.mjs), reports its size
-// next to this module's js/ files (raw, gzip -9, brotli -q 11), then times
-// both in headless Chromium against one in-process devnet, alternating
-// official and ours for LITSESSION_BENCH_RUNS runs each (default 5, after
-// one untimed warm-up run each), every run in a fresh browser context (empty
-// HTTP cache and localStorage). It prints Markdown tables of the medians.
+// next to this module's js/ files (raw, gzip -9, brotli -q 11), then, in
+// headless Chromium on loopback:
 //
-// It asserts no timing: only that both clients work (one wallet prompt on
-// the first call, none on the second, a valid session signature for every
-// devnet node) and that no request leaves 127.0.0.1.
+//  1. Page runs: both clients against one in-process 3-node devnet,
+//     interleaved, LITSESSION_BENCH_RUNS runs each (default 20, after one
+//     untimed warm-up run each; the side that goes first alternates), every
+//     run in a fresh browser context (empty HTTP cache and localStorage):
+//     time-to-ready (fetch + parse/eval of the bundle, or fetch +
+//     compile/instantiate + start of the wasm, until the API can be called),
+//     creating the client, connect, a cold getSessionSigs (new session key;
+//     the wallet callback signs at once) and a cached one.
+//  2. SIWE+ReCap creation, in-page: each side's createSiweMessageWithRecaps
+//     on the same inputs. The two messages, made with the page clock pinned
+//     to the same instant, must be byte-identical.
+//  3. Signing for N = 3, 30, 300 nodes, in-page: each side's own
+//     getSessionSigs with a cached wallet signature (one untimed call caches
+//     it), connected to N devnet nodes, so that each call signs the session
+//     template N times (the official client with @lit-protocol/nacl, in JS).
+//     A devnet runs at most 100 nodes, so 300 nodes are three devnets that
+//     share one network key; sessionSetup in browser-official.mjs and
+//     browser-ours.mjs says how each client connects to all of them.
+//
+// Steps 2 and 3 keep one page per side open and interleave the two pages'
+// repetitions, LITSESSION_BENCH_RUNS each, the side that goes first
+// alternating; browser-micro.mjs has the timing loop (warm-up, then calls
+// batched so that a repetition lasts ~30 ms).
+//
+// It prints Markdown tables of the medians, all runs and the ratios. It
+// asserts no timing: only that both clients work (one wallet prompt on the
+// first call, none after, a valid session signature for every node, N
+// entries for N nodes), that both SIWE messages are the same bytes, and that
+// no request leaves 127.0.0.1.
 func TestSideBySideChromium(t *testing.T) {
 	if os.Getenv("LITSESSION_BENCH") != "1" {
 		t.Skip("side-by-side benchmark with the official SDK: run make bench, or set LITSESSION_BENCH=1 " +
 			"(needs node with make oracle-deps, make wasm, and Chromium)")
 	}
-	runs := 5
+	runs := 20
 	if s := os.Getenv("LITSESSION_BENCH_RUNS"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
@@ -85,7 +148,14 @@ func TestSideBySideChromium(t *testing.T) {
 
 	start := time.Now()
 
-	// 1. The official bundle, and the sizes.
+	// 1. The official bundle, and the sizes. Compressing takes a while
+	// (brotli -q 11 of the wasm ~10 s), so it runs in the background while
+	// the rest is set up; nothing is timed until it is done.
+	var ourPaths []string
+	for _, f := range ours {
+		ourPaths = append(ourPaths, filepath.Join(root, "js", f))
+	}
+	ourSizes := measureAll(ourPaths)
 	bundleDir := t.TempDir()
 	cmd := exec.Command("node", filepath.Join("bench", "bundle.mjs"), bundleDir)
 	cmd.Dir = oracle
@@ -101,7 +171,7 @@ func TestSideBySideChromium(t *testing.T) {
 	if err := json.Unmarshal(out, &bundle); err != nil {
 		t.Fatalf("bench/bundle.mjs printed %q: %v", out, err)
 	}
-	sizeReport := sizeTable(t, bundle.Esbuild, filepath.Join(bundleDir, "lit-official.js"), filepath.Join(root, "js"), ours)
+	officialSize := measureAll([]string{filepath.Join(bundleDir, "lit-official.js")})
 
 	// 2. The devnet, with its JSON-RPC endpoint where the official client
 	// looks for it.
@@ -175,11 +245,12 @@ func TestSideBySideChromium(t *testing.T) {
 	var mu sync.Mutex
 	var offLoopback []string
 	var console []string
-	runOnce := func(side string) benchRun {
+	// openPage opens /bench.html in a new browser context (empty HTTP cache
+	// and localStorage), watching its requests and errors.
+	openPage := func(side string) (context.Context, context.CancelFunc) {
 		t.Helper()
-		rctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
-		defer cancel()
-		chromedp.ListenTarget(rctx, func(ev any) {
+		pctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+		chromedp.ListenTarget(pctx, func(ev any) {
 			mu.Lock()
 			defer mu.Unlock()
 			switch ev := ev.(type) {
@@ -199,41 +270,192 @@ func TestSideBySideChromium(t *testing.T) {
 				}
 			}
 		})
-		cfg, _ := json.Marshal(map[string]string{"rpcUrl": dn.RPCURL, "walletKey": walletKey})
-		expr := fmt.Sprintf(`import('/bench/browser-%s.mjs').then((m) => m.run(%s)).then((r) => JSON.stringify(r))`, side, cfg)
+		if err := chromedp.Run(pctx, chromedp.Navigate(origin+"/bench.html")); err != nil {
+			cancel()
+			t.Fatalf("%s: opening the page: %v", side, err)
+		}
+		return pctx, cancel
+	}
+	// call runs fn(arg) of /bench/browser-<side>.mjs in the page and
+	// decodes its result into out.
+	call := func(pctx context.Context, side, fn string, arg any, out any) {
+		t.Helper()
+		a, err := json.Marshal(arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expr := fmt.Sprintf(`import('/bench/browser-%s.mjs').then((m) => m.%s(%s)).then((r) => JSON.stringify(r ?? null))`, side, fn, a)
 		var res string
-		err := chromedp.Run(rctx,
-			chromedp.Navigate(origin+"/bench.html"),
-			chromedp.Evaluate(expr, &res, func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams {
-				return p.WithAwaitPromise(true)
-			}),
-		)
+		err = chromedp.Run(pctx, chromedp.Evaluate(expr, &res, func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams {
+			return p.WithAwaitPromise(true)
+		}))
 		if err != nil {
 			mu.Lock()
 			logged := strings.Join(console, "\n")
 			mu.Unlock()
-			t.Fatalf("%s run: %v\nbrowser console:\n%s", side, err, logged)
+			t.Fatalf("%s %s: %v\nbrowser console:\n%s", side, fn, err, logged)
 		}
+		if err := json.Unmarshal([]byte(res), out); err != nil {
+			t.Fatalf("%s %s returned %.300q: %v", side, fn, res, err)
+		}
+	}
+	runOnce := func(side string) benchRun {
+		t.Helper()
+		pctx, cancel := openPage(side)
+		defer cancel()
 		var r benchRun
-		if err := json.Unmarshal([]byte(res), &r); err != nil {
-			t.Fatalf("%s run returned %q: %v", side, res, err)
-		}
+		call(pctx, side, "run", map[string]string{"rpcUrl": dn.RPCURL, "walletKey": walletKey}, &r)
 		checkBenchRun(t, side, r, dn)
 		return r
 	}
-
-	t.Logf("set up in %v (bundle, sizes, devnet, Chromium)", time.Since(start))
-	results := map[string][]benchRun{}
 	sides := []string{"official", "ours"}
+	// order is the order of the sides in repetition i: alternating, so
+	// that neither side always runs right after the other.
+	order := func(i int) []string {
+		if i%2 == 0 {
+			return sides
+		}
+		return []string{sides[1], sides[0]}
+	}
+
+	offSizes, err1 := officialSize()
+	oursSizes, err2 := ourSizes()
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	sizeReport := sizeTable(bundle.Esbuild, offSizes[0], ours, oursSizes)
+	t.Logf("set up in %v (bundle, sizes, devnet, Chromium)", time.Since(start))
+
+	// 5. Page runs: fresh context per run, official and ours interleaved.
+	sectionStart := time.Now()
+	results := map[string][]benchRun{}
 	for _, side := range sides {
 		runOnce(side) // warm-up: not counted
 	}
-	for range runs {
-		for _, side := range sides {
+	for i := range runs {
+		for _, side := range order(i) {
 			results[side] = append(results[side], runOnce(side))
 		}
 	}
-	t.Logf("%d runs in %v", 2*(runs+1), time.Since(start))
+	t.Logf("page runs: %d in %v", 2*(runs+1), time.Since(sectionStart))
+	// Free 127.0.0.1:8545 for other tests: the micro-benchmarks run their
+	// own devnets on free ports.
+	dn.Close()
+
+	// 6. Micro-benchmarks: one page per side, repetitions interleaved.
+	var micros []micro
+	interleave := func(m *micro, pages map[string]context.Context, fn string) {
+		t.Helper()
+		m.reps = map[string][]microRep{}
+		for i := range runs {
+			for _, side := range order(i) {
+				var r microRep
+				call(pages[side], side, fn, nil, &r)
+				m.reps[side] = append(m.reps[side], r)
+			}
+		}
+	}
+
+	// 6a. SIWE+ReCap creation, the same inputs on both sides.
+	sectionStart = time.Now()
+	now := time.Now()
+	siweInputs := map[string]any{
+		// The session public key of seed 0x22…22 (as bench/cpu.mjs).
+		"uri":           "lit:session:a09aa5f47a6759802ff955f8dc2d2a14a5c99d23be97f864127ff9383455a4f0",
+		"expiration":    now.Add(24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z"),
+		"nonce":         "0x" + strings.Repeat("cd", 32),
+		"domain":        "app.example.com",
+		"walletAddress": walletAddress,
+		"resources": []map[string]string{
+			{"prefix": "lit-pkp", "id": "*", "ability": "pkp-signing"},
+			{"prefix": "lit-litaction", "id": "*", "ability": "lit-action-execution"},
+		},
+	}
+	{
+		pages := map[string]context.Context{}
+		messages := map[string]string{}
+		var cancels []context.CancelFunc
+		for _, side := range sides {
+			pctx, cancel := openPage(side)
+			cancels = append(cancels, cancel)
+			pages[side] = pctx
+			var r struct {
+				Message string `json:"message"`
+			}
+			call(pctx, side, "siweSetup", map[string]any{"inputs": siweInputs, "fixedNow": now.UnixMilli()}, &r)
+			messages[side] = r.Message
+		}
+		if messages["official"] != messages["ours"] {
+			t.Fatalf("createSiweMessageWithRecaps: the two SIWE messages differ on the same inputs and clock\nofficial:\n%s\nours:\n%s",
+				messages["official"], messages["ours"])
+		}
+		t.Logf("SIWE+ReCap: both sides made the same %d-byte message", len(messages["ours"]))
+		m := micro{name: "SIWE+ReCap message: `createSiweMessageWithRecaps`, 2 resources"}
+		interleave(&m, pages, "siweRep")
+		micros = append(micros, m)
+		for _, cancel := range cancels {
+			cancel()
+		}
+	}
+	t.Logf("SIWE+ReCap: %v", time.Since(sectionStart))
+
+	// 6b. Signing for N nodes: getSessionSigs with a cached wallet sig.
+	connectNote := map[int]map[string]float64{}
+	for _, n := range signingNodes {
+		sectionStart = time.Now()
+		groups := startDevnets(t, n)
+		var nodes []string
+		for _, g := range groups {
+			nodes = append(nodes, g.NodeURLs...)
+		}
+		cfg := map[string]any{
+			"rpcUrl":        groups[0].RPCURL,
+			"nodes":         nodes,
+			"beyondStaking": len(groups) > 1,
+			"walletKey":     walletKey,
+		}
+		verifiers := sessionVerifiers(groups)
+		pages := map[string]context.Context{}
+		var cancels []context.CancelFunc
+		connectNote[n] = map[string]float64{}
+		for _, side := range sides {
+			pctx, cancel := openPage(side)
+			cancels = append(cancels, cancel)
+			pages[side] = pctx
+			var r sessionSetup
+			call(pctx, side, "sessionSetup", cfg, &r)
+			what := fmt.Sprintf("%s, %d nodes", side, n)
+			if !slices.Equal(slices.Sorted(slices.Values(r.ConnectedNodes)), slices.Sorted(slices.Values(nodes))) {
+				t.Fatalf("%s: connected to %d nodes, want all %d", what, len(r.ConnectedNodes), n)
+			}
+			if r.FirstCallbacks != 1 {
+				t.Fatalf("%s: the callback ran %d times on the first call; want 1", what, r.FirstCallbacks)
+			}
+			checkNodeSigs(t, what+", first call", r.First, nodes, verifiers)
+			connectNote[n][side] = r.ConnectMs
+		}
+		m := micro{name: fmt.Sprintf("getSessionSigs, cached wallet sig, N = %d nodes", n), nodes: n}
+		interleave(&m, pages, "sessionRep")
+		micros = append(micros, m)
+		for _, side := range sides {
+			var r sessionLast
+			call(pages[side], side, "sessionLast", nil, &r)
+			what := fmt.Sprintf("%s, %d nodes", side, n)
+			if r.LaterCallbacks != 0 {
+				t.Fatalf("%s: the callback ran %d times on cached calls; want 0", what, r.LaterCallbacks)
+			}
+			checkNodeSigs(t, what+", last call", r.Last, nodes, verifiers)
+		}
+		for _, cancel := range cancels {
+			cancel()
+		}
+		for _, g := range groups {
+			g.Close()
+		}
+		t.Logf("signing, %d nodes: %v", n, time.Since(sectionStart))
+	}
+
+	t.Logf("browser section: %v in all", time.Since(start))
 	mu.Lock()
 	if len(offLoopback) > 0 {
 		t.Errorf("requests left 127.0.0.1:\n%s", strings.Join(offLoopback, "\n"))
@@ -242,6 +464,81 @@ func TestSideBySideChromium(t *testing.T) {
 
 	fmt.Print(sizeReport)
 	fmt.Print(timingTable(results, runs))
+	fmt.Print(microTable(micros, runs, connectNote))
+}
+
+// startDevnets starts devnets with n nodes in all, at most maxDevnetNodes
+// each, each with its JSON-RPC endpoint on a free port (only the page runs
+// need 127.0.0.1:8545). They share one random network key, so all n nodes
+// agree on the handshake's network public key, as one network's nodes do.
+// Each has its own chain, so their blockhashes differ: sessionVerifiers
+// accepts a nonce from any of them.
+func startDevnets(t *testing.T, n int) []*devnet.Network {
+	t.Helper()
+	sk := make([]byte, 32)
+	if _, err := rand.Read(sk); err != nil {
+		t.Fatal(err)
+	}
+	sk[0] &= 0x3f // below the BLS12-381 group order (0x73ed…)
+	sk[31] |= 1   // not zero
+	var groups []*devnet.Network
+	for left := n; left > 0; left -= maxDevnetNodes {
+		g, err := devnet.Start(context.Background(), devnet.Config{Nodes: min(left, maxDevnetNodes), NetworkSecretKey: sk})
+		if err != nil {
+			for _, g := range groups {
+				g.Close()
+			}
+			t.Fatalf("starting a devnet for %d nodes: %v", n, err)
+		}
+		groups = append(groups, g)
+		t.Cleanup(func() { g.Close() })
+	}
+	return groups
+}
+
+// sessionVerifiers returns, for every node of groups, the checks a Lit
+// node makes on its session signature (core/verify, as the devnet's
+// VerifySessionSig), with a SIWE nonce counting as recent when it is a
+// recent blockhash of any of the groups' chains.
+func sessionVerifiers(groups []*devnet.Network) map[string]*verify.Verifier {
+	cache := verify.NewWalletSigCache(0)
+	recent := func(nonce string) bool {
+		for _, g := range groups {
+			if g.RecentBlockhash(nonce) {
+				return true
+			}
+		}
+		return false
+	}
+	vs := map[string]*verify.Verifier{}
+	for _, g := range groups {
+		for _, u := range g.NodeURLs {
+			vs[u] = verify.New(verify.Config{NodeURL: u, NetworkPublicKey: g.NetworkPublicKey, RecentBlockhash: recent, Cache: cache})
+		}
+	}
+	return vs
+}
+
+// checkNodeSigs checks that sigs has one session signature for every
+// node, that its node accepts.
+func checkNodeSigs(t *testing.T, what string, sigs map[string]authsig.AuthSig, nodes []string, verifiers map[string]*verify.Verifier) {
+	t.Helper()
+	if len(sigs) != len(nodes) {
+		t.Fatalf("%s: %d session sigs for %d nodes", what, len(sigs), len(nodes))
+	}
+	op, err := resource.NewRequest(resource.PKP, resource.Wildcard, resource.PKPSigning)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range nodes {
+		sig, ok := sigs[u]
+		if !ok {
+			t.Fatalf("%s: no session sig for %s", what, u)
+		}
+		if _, err := verifiers[u].Verify(sig, op); err != nil {
+			t.Fatalf("%s: node %s refuses its session sig: %v", what, u, err)
+		}
+	}
 }
 
 // checkBenchRun checks that a run did what it should: one callback on the
@@ -284,30 +581,30 @@ func checkBenchRun(t *testing.T, side string, r benchRun, dn *devnet.Network) {
 
 // compressedSize returns the size of data compressed by argv (reading
 // stdin), or ok false when the tool is not installed.
-func compressedSize(t *testing.T, data []byte, argv ...string) (int, bool) {
-	t.Helper()
+func compressedSize(data []byte, argv ...string) (n int, ok bool, err error) {
 	if _, err := exec.LookPath(argv[0]); err != nil {
-		return 0, false
+		return 0, false, nil
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin = bytes.NewReader(data)
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%s: %v", strings.Join(argv, " "), err)
+		return 0, false, fmt.Errorf("%s: %v", strings.Join(argv, " "), err)
 	}
-	return len(out), true
+	return len(out), true, nil
 }
 
 type sizes struct{ raw, gz, br int }
 
-func measureSizes(t *testing.T, path string) sizes {
-	t.Helper()
+func measureSizes(path string) (sizes, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatal(err)
+		return sizes{}, err
 	}
 	s := sizes{raw: len(data), br: -1}
-	if n, ok := compressedSize(t, data, "gzip", "-9", "-c"); ok {
+	if n, ok, err := compressedSize(data, "gzip", "-9", "-c"); err != nil {
+		return s, err
+	} else if ok {
 		s.gz = n
 	} else {
 		var b bytes.Buffer
@@ -316,15 +613,31 @@ func measureSizes(t *testing.T, path string) sizes {
 		w.Close()
 		s.gz = b.Len()
 	}
-	if n, ok := compressedSize(t, data, "brotli", "-q", "11", "-c"); ok {
+	if n, ok, err := compressedSize(data, "brotli", "-q", "11", "-c"); err != nil {
+		return s, err
+	} else if ok {
 		s.br = n
 	}
-	return s
+	return s, nil
 }
 
-func sizeTable(t *testing.T, esbuildVersion, official, jsDir string, ours []string) string {
-	t.Helper()
-	off := measureSizes(t, official)
+// measureAll measures the files at paths concurrently, in the background;
+// the function it returns waits for the results.
+func measureAll(paths []string) func() ([]sizes, error) {
+	measured := make([]sizes, len(paths))
+	errs := make([]error, len(paths))
+	var wg sync.WaitGroup
+	for i, p := range paths {
+		wg.Go(func() { measured[i], errs[i] = measureSizes(p) })
+	}
+	return func() ([]sizes, error) {
+		wg.Wait()
+		return measured, errors.Join(errs...)
+	}
+}
+
+// sizeTable prints the sizes of the official bundle and of our files.
+func sizeTable(esbuildVersion string, off sizes, ours []string, oursSizes []sizes) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n| download (browser) | raw bytes | gzip -9 | brotli -q 11 |\n|---|---|---|---|\n")
 	row := func(name string, s sizes) {
@@ -336,8 +649,8 @@ func sizeTable(t *testing.T, esbuildVersion, official, jsDir string, ours []stri
 	}
 	row(fmt.Sprintf("official: lit-node-client + auth-helpers 7.4.0, esbuild %s bundle (ESM, minified)", esbuildVersion), off)
 	var total sizes
-	for _, f := range ours {
-		s := measureSizes(t, filepath.Join(jsDir, f))
+	for i, f := range ours {
+		s := oursSizes[i]
 		row("ours: js/"+f, s)
 		total.raw += s.raw
 		total.gz += s.gz
@@ -385,29 +698,92 @@ func timingTable(results map[string][]benchRun, runs int) string {
 		name string
 		get  func(benchRun) float64
 	}{
-		{"load + init (fetch, compile, start; create the client)", func(r benchRun) float64 { return r.LoadMs }},
+		{"**time-to-ready**: fetch + parse/eval (official bundle) or fetch + compile/instantiate + start (ours), until the API can be called", func(r benchRun) float64 { return r.ReadyMs }},
+		{"load + init: time-to-ready + create the client", func(r benchRun) float64 { return r.LoadMs }},
 		{"connect (staking contract + 3 handshakes)", func(r benchRun) float64 { return r.ConnectMs }},
-		{"first getSessionSigs (callback asked)", func(r benchRun) float64 { return r.FirstMs }},
+		{"cold getSessionSigs: new session key, the wallet callback signs at once", func(r benchRun) float64 { return r.FirstMs }},
 		{"… of which in the callback (SIWE + wallet signature)", func(r benchRun) float64 { return r.FirstCallbackMs }},
-		{"second getSessionSigs (cached in localStorage)", func(r benchRun) float64 { return r.SecondMs }},
-		{"total", func(r benchRun) float64 { return r.LoadMs + r.ConnectMs + r.FirstMs + r.SecondMs }},
+		{"cached getSessionSigs: wallet sig and session key from localStorage", func(r benchRun) float64 { return r.SecondMs }},
+		{"total: load + init, connect, cold, cached", func(r benchRun) float64 { return r.LoadMs + r.ConnectMs + r.FirstMs + r.SecondMs }},
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n| step (headless Chromium, median of %d runs) | official (ms) | ours (ms) | ours/official (< 1: ours faster) | official, all runs | ours, all runs |\n|---|---|---|---|---|---|\n", runs)
-	all := func(rs []benchRun, get func(benchRun) float64) ([]float64, string) {
-		var v []float64
-		var s []string
-		for _, r := range rs {
-			v = append(v, get(r))
-			s = append(s, fmt.Sprintf("%.1f", get(r)))
-		}
-		return v, strings.Join(s, ", ")
-	}
+	fmt.Fprintf(&b, "\n| step (headless Chromium, 3-node devnet, fresh browser context per run; median of %d runs, official and ours interleaved) | official (ms) | ours (ms) | ours/official (< 1: ours faster) | official, all runs | ours, all runs |\n|---|---|---|---|---|---|\n", runs)
 	for _, st := range steps {
-		off, offAll := all(results["official"], st.get)
-		our, ourAll := all(results["ours"], st.get)
+		var off, our []float64
+		for _, r := range results["official"] {
+			off = append(off, st.get(r))
+		}
+		for _, r := range results["ours"] {
+			our = append(our, st.get(r))
+		}
 		mo, mu := median(off), median(our)
-		fmt.Fprintf(&b, "| %s | %.1f | %.1f | %.2f | %s | %s |\n", st.name, mo, mu, mu/mo, offAll, ourAll)
+		fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %s | %s |\n", st.name, msStr(mo), msStr(mu), mu/mo, msList(off), msList(our))
 	}
 	return b.String()
+}
+
+// microTable prints the micro-benchmarks: per call, and per signature for
+// the signing ones, then the marginal cost of a node between the two
+// largest N.
+func microTable(micros []micro, runs int, connect map[int]map[string]float64) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n| micro-benchmark (headless Chromium, in-page; median of %d repetitions per side, official and ours interleaved) | official (ms) | ours (ms) | ours/official (< 1: ours faster) | calls per repetition (official; ours) | official, all repetitions (ms per call) | ours, all repetitions (ms per call) |\n|---|---|---|---|---|---|---|\n", runs)
+	perCall := map[int]map[string]float64{}
+	for _, m := range micros {
+		var v = map[string][]float64{}
+		for side, reps := range m.reps {
+			for _, r := range reps {
+				v[side] = append(v[side], r.Ms)
+			}
+		}
+		mo, mu := median(v["official"]), median(v["ours"])
+		iters := fmt.Sprintf("%d; %d", m.reps["official"][0].Iters, m.reps["ours"][0].Iters)
+		fmt.Fprintf(&b, "| %s, per call | %s | %s | %.2f | %s | %s | %s |\n", m.name, msStr(mo), msStr(mu), mu/mo, iters, msList(v["official"]), msList(v["ours"]))
+		if m.nodes > 0 {
+			n := float64(m.nodes)
+			fmt.Fprintf(&b, "| … per signature (per call / %d) | %s | %s | %.2f | | | |\n", m.nodes, msStr(mo/n), msStr(mu/n), mu/mo)
+			perCall[m.nodes] = map[string]float64{"official": mo, "ours": mu}
+		}
+	}
+	if len(signingNodes) >= 2 {
+		lo, hi := signingNodes[len(signingNodes)-2], signingNodes[len(signingNodes)-1]
+		if perCall[lo] != nil && perCall[hi] != nil {
+			d := float64(hi - lo)
+			mo := (perCall[hi]["official"] - perCall[lo]["official"]) / d
+			mu := (perCall[hi]["ours"] - perCall[lo]["ours"]) / d
+			fmt.Fprintf(&b, "| marginal cost of one more node, N = %d → %d (difference of the medians / %d) | %s | %s | %.2f | | | |\n", lo, hi, hi-lo, msStr(mo), msStr(mu), mu/mo)
+		}
+	}
+	var parts []string
+	for _, n := range signingNodes {
+		if c := connect[n]; c != nil {
+			parts = append(parts, fmt.Sprintf("N = %d: official %s ms, ours %s ms", n, msStr(c["official"]), msStr(c["ours"])))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(&b, "\nConnect before the signing benchmark (one sample each, not part of the table): %s.\n", strings.Join(parts, "; "))
+	}
+	return b.String()
+}
+
+// msStr formats milliseconds with three significant digits or more.
+func msStr(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case a >= 10:
+		return fmt.Sprintf("%.1f", v)
+	case a >= 1:
+		return fmt.Sprintf("%.2f", v)
+	default:
+		return fmt.Sprintf("%.3f", v)
+	}
+}
+
+func msList(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = msStr(x)
+	}
+	return strings.Join(s, ", ")
 }
