@@ -191,6 +191,9 @@ demo: build wasm
 .PHONY: bench bench-native
 BENCH_ROUNDS ?= 5
 bench: oracle-deps wasm
+	@command -v brotli >/dev/null || { echo "bench: the brotli CLI is missing (it measures the brotli -q 11 sizes): apt-get install -y brotli"; exit 1; }
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || \
+		{ echo "bench: Chromium is missing: apt-get install -y chromium"; exit 1; }
 	ROUNDS=$(BENCH_ROUNDS) GO=$(GO) NODE=$(NODE) sh $(ORACLE)/bench/run.sh all
 
 # Only the Go benchmarks (verifier, engine for N nodes, devnet under load).
