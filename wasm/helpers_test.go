@@ -67,7 +67,7 @@ const fakeNodesJS = `(() => {
   const realFetch = globalThis.fetch;
   const f = {
     down: new Set(),   // node URLs that do not answer
-    requests: [],      // [url, method, headers, body] of every fake request
+    requests: [],      // [url, method, headers, body, cache] of every fake request
     blockhash: '',
   };
   globalThis.fakeNodes = f;
@@ -76,7 +76,7 @@ const fakeNodesJS = `(() => {
     if (!url.startsWith('http://fake-node-')) return realFetch(url, init);
     const base = url.match(/^http:\/\/[^/]+/)[0];
     const body = init.body ? new TextDecoder().decode(init.body) : '';
-    f.requests.push([url, init.method, init.headers, body]);
+    f.requests.push([url, init.method, init.headers, body, init.cache]);
     if (f.down.has(base)) throw new TypeError('Failed to fetch');
     if (url === base + '/web/handshake/' && init.method === 'POST') {
       return new Response(JSON.stringify({ serverPublicKey: 'aa'.repeat(32), latestBlockhash: f.blockhash }),

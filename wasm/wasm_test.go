@@ -319,6 +319,10 @@ func TestNodes(t *testing.T) {
 		if r.Index(1).String() != "POST" || h.Get("X-Lit-SDK-Version").String() != "7.4.0" || h.Get("Content-Type").String() != "application/json" {
 			t.Errorf("handshake request %s %s", r.Index(1).String(), jsString(js.Global().Get("JSON").Call("stringify", h)))
 		}
+		// Not "no-store": Chromium would then preflight every POST again.
+		if c := r.Index(4); !c.IsUndefined() && c.String() != "default" {
+			t.Errorf("handshake request with cache mode %q; a no-store POST skips Chromium's preflight cache", c.String())
+		}
 		var body map[string]any
 		json.Unmarshal([]byte(r.Index(3).String()), &body)
 		if body["clientPublicKey"] != "test" || len(body["challenge"].(string)) != 64 {
