@@ -95,3 +95,20 @@ export function resourceRequests(inputs, classes) {
     return { resource: new Resource(id), ability };
   });
 }
+
+// siweRep times one repetition of a siweSetup's op and checks every
+// message; both pages export it through their own siweRep.
+export async function siweRep({ op, iters }) {
+  const { ms, results } = await timeBatch(op, iters);
+  for (const m of results) if (typeof m !== 'string' || !m.includes('urn:recap:')) throw new Error(`createSiweMessageWithRecaps returned ${m}`);
+  return { ms, iters };
+}
+
+// sessionRep times one repetition of a sessionSetup's cached call, checks
+// every result (one sig per node) and keeps the last one in session.last.
+export async function sessionRep(who, session) {
+  const { ms, results } = await timeBatch(session.op, session.iters);
+  for (const r of results) checkSessionSigs(`${who}, cached call`, r, session.nodes);
+  session.last = results[results.length - 1];
+  return { ms, iters: session.iters };
+}
