@@ -1,0 +1,183 @@
+package jsjson
+
+import "fmt"
+
+// FieldError says which member of a params object is wrong and how. Where
+// names the object ("getSessionSigs", "getSessionSigs: sessionKey"); Msg
+// names the member and the rule it breaks.
+type FieldError struct {
+	Where string
+	Msg   string
+	Err   error // the cause, when a member's own parser failed
+}
+
+func (e *FieldError) Error() string {
+	if e.Where == "" {
+		return e.Msg
+	}
+	return e.Where + ": " + e.Msg
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Fields reads the members of one JSON object the way encoding/json
+// decodes an object into a struct, for API params that callers write by
+// hand: an absent or null member leaves the zero value, a member of the
+// wrong type is a *FieldError naming it, and unknown members are ignored.
+// Only the first error is kept (Err), so a reader can take every member
+// and check once at the end; after an error the getters return zero
+// values. Readers made by Object share the first error with their parent.
+type Fields struct {
+	v     Value
+	where string
+	err   *error
+}
+
+// NewFields returns a reader for v, an object; where names it in errors.
+// When v is not an object, Err reports that.
+func NewFields(v Value, where string) *Fields {
+	f := &Fields{v: v, where: where, err: new(error)}
+	if _, ok := v.Members(); !ok {
+		f.Failf("the params must be an object, got %s", v.Kind())
+	}
+	return f
+}
+
+// Err returns the first error, or nil.
+func (f *Fields) Err() error { return *f.err }
+
+// Failf records an error about this object unless one is already recorded.
+func (f *Fields) Failf(format string, args ...any) {
+	f.fail(nil, format, args...)
+}
+
+// FailErr records err, the failure of a member's own parser, with a
+// message naming the member, unless an error is already recorded.
+func (f *Fields) FailErr(err error, format string, args ...any) {
+	f.fail(err, format, args...)
+}
+
+func (f *Fields) fail(cause error, format string, args ...any) {
+	if *f.err == nil {
+		*f.err = &FieldError{Where: f.where, Msg: fmt.Sprintf(format, args...), Err: cause}
+	}
+}
+
+// Get returns the member name; it is Absent when missing, null, or after
+// an error.
+func (f *Fields) Get(name string) Value {
+	if *f.err != nil {
+		return Value{}
+	}
+	m := f.v.Get(name)
+	if m.IsNull() {
+		return Value{}
+	}
+	return m
+}
+
+// String returns the string member name, "" when absent.
+func (f *Fields) String(name string) string {
+	m := f.Get(name)
+	if !m.Exists() {
+		return ""
+	}
+	s, ok := m.Str()
+	if !ok {
+		f.Failf("%s must be a string, got %s", name, m.Kind())
+	}
+	return s
+}
+
+// OptString returns the string member name, nil when absent.
+func (f *Fields) OptString(name string) *string {
+	if !f.Get(name).Exists() {
+		return nil
+	}
+	s := f.String(name)
+	return &s
+}
+
+// Bool returns the boolean member name, false when absent.
+func (f *Fields) Bool(name string) bool {
+	m := f.Get(name)
+	if !m.Exists() {
+		return false
+	}
+	b, ok := m.Boolean()
+	if !ok {
+		f.Failf("%s must be true or false, got %s", name, m.Kind())
+	}
+	return b
+}
+
+// Int returns the member name written as a whole number that fits in an
+// int, 0 when absent.
+func (f *Fields) Int(name string) int {
+	m := f.Get(name)
+	if !m.Exists() {
+		return 0
+	}
+	n, ok := m.Int64()
+	if !ok || int64(int(n)) != n {
+		f.Failf("%s must be a whole number, got %s", name, Text(m))
+	}
+	return int(n)
+}
+
+// Uint returns the member name written as a non-negative whole number, 0
+// when absent.
+func (f *Fields) Uint(name string) uint64 {
+	m := f.Get(name)
+	if !m.Exists() {
+		return 0
+	}
+	n, ok := m.Uint64()
+	if !ok {
+		f.Failf("%s must be a non-negative whole number, got %s", name, Text(m))
+	}
+	return n
+}
+
+// Array returns the elements of the array member name, nil when absent.
+// what describes one element for the error message, e.g. "AuthSigs {sig,
+// derivedVia, signedMessage, address}".
+func (f *Fields) Array(name, what string) []Value {
+	m := f.Get(name)
+	if !m.Exists() {
+		return nil
+	}
+	items, ok := m.Items()
+	if !ok {
+		f.Failf("%s must be an array of %s, got %s", name, what, m.Kind())
+	}
+	return items
+}
+
+// Object returns a reader for the object member name, nil when absent.
+// Its errors are named "<where>: <name>" and are this reader's errors.
+func (f *Fields) Object(name, what string) *Fields {
+	m := f.Get(name)
+	if !m.Exists() {
+		return nil
+	}
+	if _, ok := m.Members(); !ok {
+		f.Failf("%s must be an object %s, got %s", name, what, m.Kind())
+		return nil
+	}
+	where := name
+	if f.where != "" {
+		where = f.where + ": " + name
+	}
+	return &Fields{v: m, where: where, err: f.err}
+}
+
+// Text is v as JSON, for error messages (its kind when it cannot be
+// written).
+func Text(v Value) string {
+	b, err := v.MarshalJSON()
+	if err != nil {
+		return v.Kind().String()
+	}
+	return string(b)
+}
