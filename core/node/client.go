@@ -121,10 +121,10 @@ type state struct {
 // New checks cfg and returns a Client. It makes no requests.
 func New(cfg Config) (*Client, error) {
 	if cfg.Transport == nil {
-		return nil, errors.New("node: Config.Transport is nil; pass httptransport.New(nil) natively or the fetch transport in a browser")
+		return nil, &ConfigError{Field: "Transport", Msg: "is nil; pass httptransport.New(nil) natively or the fetch transport in a browser"}
 	}
 	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("node: Config.Timeout is negative (%v)", cfg.Timeout)
+		return nil, &ConfigError{Field: "Timeout", Msg: fmt.Sprintf("is negative (%v)", cfg.Timeout)}
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
@@ -153,12 +153,12 @@ func New(cfg Config) (*Client, error) {
 				return nil, err
 			}
 			if slices.Contains(c.bootstrap, nu) {
-				return nil, fmt.Errorf("node: BootstrapURLs lists %s twice", nu)
+				return nil, &ConfigError{Field: "BootstrapURLs", Msg: fmt.Sprintf("lists %s twice", nu)}
 			}
 			c.bootstrap = append(c.bootstrap, nu)
 		}
 		if cfg.MinNodeCount < 1 || cfg.MinNodeCount > len(c.bootstrap) {
-			return nil, fmt.Errorf("node: MinNodeCount is %d; with %d BootstrapURLs it must be between 1 and %d", cfg.MinNodeCount, len(c.bootstrap), len(c.bootstrap))
+			return nil, &ConfigError{Field: "MinNodeCount", Msg: fmt.Sprintf("is %d; with %d BootstrapURLs it must be between 1 and %d (how many nodes must answer: the network's threshold)", cfg.MinNodeCount, len(c.bootstrap), len(c.bootstrap))}
 		}
 	case cfg.RPCURL != "":
 		c.stakingMode = true
@@ -167,11 +167,11 @@ func New(cfg Config) (*Client, error) {
 			addr = DefaultStakingAddress
 		}
 		if !common.IsHexAddress(addr) {
-			return nil, fmt.Errorf("node: StakingAddress %q is not a 20-byte hex address", addr)
+			return nil, &ConfigError{Field: "StakingAddress", Msg: fmt.Sprintf("%q is not a 20-byte hex address", addr)}
 		}
 		c.stakingAddr = common.HexToAddress(addr)
 	default:
-		return nil, errors.New("node: no network configured: set Config.RPCURL (e.g. http://127.0.0.1:8545) to read the validators from the staking contract, or Config.BootstrapURLs and MinNodeCount")
+		return nil, &ConfigError{Msg: "no network configured: set RPCURL (e.g. http://127.0.0.1:8545) to read the validators from the staking contract, or BootstrapURLs and MinNodeCount"}
 	}
 	c.blockhashURL = cfg.BlockhashURL
 	if c.blockhashURL == "" && cfg.RPCURL != "" {
@@ -188,10 +188,10 @@ func New(cfg Config) (*Client, error) {
 func checkHTTPURL(field, s string, pathOK bool) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.Fragment != "" {
-		return fmt.Errorf("node: %s %q is not an http:// or https:// URL", field, s)
+		return &ConfigError{Field: field, Msg: fmt.Sprintf("%q is not an http:// or https:// URL", s)}
 	}
 	if !pathOK && (u.RawQuery != "" || (u.Path != "" && u.Path != "/")) {
-		return fmt.Errorf("node: %s %q must be scheme://host:port with no path", field, s)
+		return &ConfigError{Field: field, Msg: fmt.Sprintf("%q must be scheme://host:port with no path", s)}
 	}
 	return nil
 }
@@ -199,7 +199,7 @@ func checkHTTPURL(field, s string, pathOK bool) error {
 // normalizeNodeURL checks a node URL and removes a trailing slash: node URLs
 // are used verbatim as nodeAddress in session signatures.
 func normalizeNodeURL(s string) (string, error) {
-	if err := checkHTTPURL("bootstrap URL", s, false); err != nil {
+	if err := checkHTTPURL("BootstrapURLs", s, false); err != nil {
 		return "", err
 	}
 	return strings.TrimSuffix(s, "/"), nil

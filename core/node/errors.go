@@ -7,8 +7,27 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/jsjson"
 )
+
+// ConfigError is a Config that New refuses. Field is the Config field at
+// fault ("" when the problem is the combination); Msg says what is wrong
+// with it and what to set instead, without naming the field, so that a
+// caller can name it in its own terms (a flag, a JS option).
+type ConfigError struct {
+	Field string
+	Msg   string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Field == "" {
+		return "node: " + e.Msg
+	}
+	return "node: Config." + e.Field + " " + e.Msg
+}
+
+func (e *ConfigError) ErrorCode() errcode.Code { return errcode.InvalidParams }
 
 // NodeError is a non-2xx answer from a Lit node. Lit nodes send a JSON body
 //
@@ -88,6 +107,10 @@ type NotEnoughNodesError struct {
 	Failed    map[string]error // node URL → why it did not count
 }
 
+func (e *NodeError) ErrorCode() errcode.Code { return errcode.NodeError }
+
+func (e *NotEnoughNodesError) ErrorCode() errcode.Code { return errcode.NotEnoughNodes }
+
 func (e *NotEnoughNodesError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: only %d of %d Lit nodes answered, need at least %d:", e.Operation, e.Got, e.Total, e.Needed)
@@ -104,6 +127,8 @@ type NodesUnreachableError struct {
 	Needed    int              // minNodeCount
 	Failed    map[string]error // node URL → why it did not answer
 }
+
+func (e *NodesUnreachableError) ErrorCode() errcode.Code { return errcode.NodesUnreachable }
 
 func (e *NodesUnreachableError) Error() string {
 	var b strings.Builder
@@ -131,6 +156,8 @@ type RPCError struct {
 	Code    int
 	Message string
 }
+
+func (e *RPCError) ErrorCode() errcode.Code { return errcode.RPCError }
 
 func (e *RPCError) Error() string {
 	return fmt.Sprintf("chain RPC %s: %s failed with error %d: %s", e.URL, e.Method, e.Code, e.Message)
