@@ -90,6 +90,19 @@ type Coder interface {
 	ErrorCode() Code
 }
 
+// NodeFailures is implemented by errors that say why each node failed
+// (node URL → reason); the bridges expose it as err.nodes.
+type NodeFailures interface {
+	FailedNodes() map[string]string
+}
+
+// Detail is implemented by errors with one machine-readable reason beside
+// the code, e.g. ("rule", "expired") or ("reason", "wrong_session_key");
+// the bridges set it as err[key].
+type Detail interface {
+	ErrorDetail() (key, value string)
+}
+
 // Of returns the code of err: the code of the first Coder in its chain,
 // Timeout for a context deadline, else Internal. Of(nil) is "".
 func Of(err error) Code {

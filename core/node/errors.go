@@ -138,6 +138,20 @@ func (e *NodesUnreachableError) Error() string {
 	return b.String()
 }
 
+// FailedNodes returns why each node did not count.
+func (e *NotEnoughNodesError) FailedNodes() map[string]string { return reasons(e.Failed) }
+
+// FailedNodes returns why each node did not answer.
+func (e *NodesUnreachableError) FailedNodes() map[string]string { return reasons(e.Failed) }
+
+func reasons(failed map[string]error) map[string]string {
+	out := make(map[string]string, len(failed))
+	for u, err := range failed {
+		out[u] = err.Error()
+	}
+	return out
+}
+
 func writeFailures(b *strings.Builder, failed map[string]error) {
 	urls := make([]string, 0, len(failed))
 	for u := range failed {
