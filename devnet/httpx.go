@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/litgo/litsession/internal/httpx"
 )
 
 // MaxBodyBytes caps request bodies on every devnet server; larger bodies get
@@ -219,26 +221,6 @@ const (
 	corsMaxAge       = "86400"
 )
 
-// statusRecorder remembers the status code for the access log.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
 // syncWriter serializes log lines from concurrent requests.
 type syncWriter struct {
 	mu sync.Mutex
@@ -262,18 +244,18 @@ func (s *syncWriter) printf(format string, args ...any) {
 func middleware(name string, log *syncWriter, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &httpx.StatusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
 				log.printf("devnet %s: panic serving %s %s: %v\n", name, r.Method, logPath(r.URL.Path), p)
-				if rec.status == 0 {
+				if rec.Status == 0 {
 					WriteError(rec, r, http.StatusInternalServerError, KindUnexpected, "NodeUnknownError", "internal devnet error; see the devnet log")
 				}
 			}
-			log.printf("devnet %s %s %s %d %s\n", name, r.Method, logPath(r.URL.Path), rec.status, time.Since(start).Round(time.Microsecond))
+			log.printf("devnet %s %s %s %d %s\n", name, r.Method, logPath(r.URL.Path), rec.Status, time.Since(start).Round(time.Microsecond))
 		}()
 
 		hdr := rec.Header()
@@ -292,8 +274,8 @@ func middleware(name string, log *syncWriter, h http.Handler) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(rec, r.Body, MaxBodyBytes)
 		h.ServeHTTP(rec, r)
-		if rec.status == 0 {
-			rec.status = http.StatusOK
+		if rec.Status == 0 {
+			rec.Status = http.StatusOK
 		}
 	})
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/siwe"
 	"github.com/litgo/litsession/core/storage"
+	"github.com/litgo/litsession/internal/httpx"
 )
 
 func init() {
@@ -197,38 +198,24 @@ func envelopeExpiry(raw []byte) (time.Time, bool) {
 	return m.Expiration()
 }
 
-// status records the answer for the access log.
+// status records the answer for the access log: its status code and its
+// error code.
 type status struct {
-	http.ResponseWriter
-	code  int
+	httpx.StatusRecorder
 	error string
-}
-
-func (s *status) WriteHeader(code int) {
-	if s.code == 0 {
-		s.code = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *status) Write(b []byte) (int, error) {
-	if s.code == 0 {
-		s.code = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
 }
 
 // ServeHTTP routes a request and writes one access-log line: method, route
 // (ids replaced by {id}), status, duration and error code. Never bodies.
 func (w *worker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	st := &status{ResponseWriter: rw}
+	st := &status{StatusRecorder: httpx.StatusRecorder{ResponseWriter: rw}}
 	h := rw.Header()
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	route := w.route(st, r)
-	line := fmt.Sprintf("%s %s %d %dms", r.Method, route, st.code, time.Since(start).Milliseconds())
+	line := fmt.Sprintf("%s %s %d %dms", r.Method, route, st.Status, time.Since(start).Milliseconds())
 	if st.error != "" {
 		line += " " + st.error
 	}
