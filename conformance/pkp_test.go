@@ -29,6 +29,7 @@ import (
 	"github.com/litgo/litsession/core/session"
 	"github.com/litgo/litsession/core/verify"
 	"github.com/litgo/litsession/devnet"
+	"github.com/litgo/litsession/internal/testvec"
 )
 
 // pkpScriptTimeout bounds each node run of the PKP oracle scripts
@@ -268,28 +269,9 @@ func TestBLSAgainstOfficialWasm(t *testing.T) {
 	}
 	var cases []blsCase
 
-	// The shared vectors (core/bls/testdata/vectors.json is the checked copy).
-	raw, err := os.ReadFile(filepath.Join("..", "core", "bls", "testdata", "vectors.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var vec struct {
-		BLS struct {
-			PublicKey  string   `json:"publicKey_networkPubKey"`
-			DataSigned string   `json:"dataSigned"`
-			Signature  string   `json:"signature"`
-			Shares     []string `json:"signatureShares_ProofOfPossession"`
-		} `json:"bls"`
-		V5 struct {
-			M             string `json:"m"`
-			NetworkPubKey string `json:"networkPubKey"`
-			Signature     string `json:"signature"`
-		} `json:"v5"`
-	}
-	if err := json.Unmarshal(raw, &vec); err != nil {
-		t.Fatal(err)
-	}
-	b := vec.BLS
+	// The vectors the official packages checked.
+	b := testvec.LoadBLS(t)
+	v5 := testvec.LoadV5(t)
 	for _, set := range [][]int{{0, 1}, {1, 2}, {2, 0}, {0, 1, 2}, {2, 1, 0}} {
 		c := blsCase{name: fmt.Sprintf("vector shares %v", set), PublicKey: b.PublicKey, Message: b.DataSigned, wantVerify: true, wantCombine: b.Signature}
 		for _, i := range set {
@@ -297,7 +279,7 @@ func TestBLSAgainstOfficialWasm(t *testing.T) {
 		}
 		cases = append(cases, c)
 	}
-	cases = append(cases, blsCase{name: "V5", PublicKey: vec.V5.NetworkPubKey, Message: vec.V5.M, Signature: vec.V5.Signature, Shares: []string{}, wantVerify: true})
+	cases = append(cases, blsCase{name: "V5", PublicKey: v5.NetworkPubKey, Message: v5.M, Signature: v5.Signature, Shares: []string{}, wantVerify: true})
 
 	// Fresh random ones.
 	seed := uint64(time.Now().UnixNano())

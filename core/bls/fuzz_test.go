@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"testing"
+
+	"github.com/litgo/litsession/internal/testvec"
 )
 
 func FuzzParseProofOfPossession(f *testing.F) {
@@ -32,8 +34,8 @@ func FuzzParseProofOfPossession(f *testing.F) {
 
 func FuzzCombineShares(f *testing.F) {
 	var seeds [][]byte
-	for _, s := range loadVectors(f).BLS.Shares {
-		seeds = append(seeds, mustHex(f, s))
+	for _, s := range testvec.LoadBLS(f).Shares {
+		seeds = append(seeds, testvec.Hex(f, s))
 	}
 	f.Add(seeds[0], seeds[1], seeds[2])
 	f.Add(seeds[2], seeds[1], []byte{})

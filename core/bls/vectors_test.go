@@ -3,83 +3,14 @@ package bls
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"os"
-	"reflect"
 	"testing"
+
+	"github.com/litgo/litsession/internal/testvec"
 )
 
-// vectors is testdata/vectors.json: the "bls" part of the shared
-// bls-ecdsa.json (checked against Lit's WASM) and PROTOCOL.md §15 V5.
-type vectors struct {
-	BLS struct {
-		SecretKey     string   `json:"secretKey"`
-		ShamirCoeffA1 string   `json:"shamirCoeffA1"`
-		Threshold     int      `json:"threshold"`
-		PublicKey     string   `json:"publicKey_networkPubKey"`
-		SiweMessage   string   `json:"siweMessage"`
-		EIP191Hash    string   `json:"eip191Hash"`
-		DataSigned    string   `json:"dataSigned"`
-		Signature     string   `json:"signature"`
-		Shares        []string `json:"signatureShares_ProofOfPossession"`
-	} `json:"bls"`
-	V5 struct {
-		SignedMessage string `json:"signedMessage"`
-		EIP191Hash    string `json:"eip191Hash"`
-		M             string `json:"m"`
-		NetworkPubKey string `json:"networkPubKey"`
-		Signature     string `json:"signature"`
-	} `json:"v5"`
-}
-
-func loadVectors(t testing.TB) vectors {
-	t.Helper()
-	data, err := os.ReadFile("testdata/vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v vectors
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex in test data %q: %v", s, err)
-	}
-	return b
-}
-
-// TestVectorCopyMatchesShared checks that testdata still matches the shared
-// vector file when the repository sits beside ../shared (as in CI).
-func TestVectorCopyMatchesShared(t *testing.T) {
-	shared, err := os.ReadFile("../../../shared/vectors/bls-ecdsa.json")
-	if err != nil {
-		t.Skipf("shared vectors not present: %v", err)
-	}
-	local, err := os.ReadFile("testdata/vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var a, b struct{ BLS any }
-	if err := json.Unmarshal(shared, &a); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(local, &b); err != nil {
-		t.Fatal(err)
-	}
-	if a.BLS == nil || !reflect.DeepEqual(a.BLS, b.BLS) {
-		t.Error("testdata/vectors.json \"bls\" differs from shared/vectors/bls-ecdsa.json; copy it again")
-	}
-}
-
 func TestVectorKeysAndDigest(t *testing.T) {
-	v := loadVectors(t).BLS
+	v := testvec.LoadBLS(t)
 	sk, err := ParseSecretKey(v.SecretKey)
 	if err != nil {
 		t.Fatal(err)
@@ -107,21 +38,21 @@ func TestVectorKeysAndDigest(t *testing.T) {
 }
 
 func TestVectorSignatureAndShares(t *testing.T) {
-	v := loadVectors(t).BLS
+	v := testvec.LoadBLS(t)
 	sk, err := ParseSecretKey(v.SecretKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pk := PublicKeyFromSecret(sk)
 	digest := SessionDigest(v.SiweMessage)
-	want := mustHex(t, v.Signature)
+	want := testvec.Hex(t, v.Signature)
 
 	if got := Sign(sk, digest[:]); !bytes.Equal(got, want) {
 		t.Errorf("Sign:\n got %x\nwant %x", got, want)
 	}
 
 	// The polynomial f(x) = sk + a1·x, with a1 fed as the only randomness.
-	shares, err := SplitSecret(sk, v.Threshold, len(v.Shares), bytes.NewReader(mustHex(t, v.ShamirCoeffA1)))
+	shares, err := SplitSecret(sk, v.Threshold, len(v.Shares), bytes.NewReader(testvec.Hex(t, v.ShamirCoeffA1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +70,7 @@ func TestVectorSignatureAndShares(t *testing.T) {
 	for _, set := range [][]int{{0, 1}, {1, 2}, {2, 0}, {2, 1}, {0, 1, 2}} {
 		var in [][]byte
 		for _, i := range set {
-			in = append(in, mustHex(t, v.Shares[i]))
+			in = append(in, testvec.Hex(t, v.Shares[i]))
 		}
 		got, err := CombineShares(in)
 		if err != nil {
@@ -175,10 +106,10 @@ func TestVectorSignatureAndShares(t *testing.T) {
 	}
 }
 
-// TestVectorV5 is PROTOCOL.md §15 V5: a signature combined by the official
+// TestVectorV5 checks V5: a signature combined by the official
 // combineSignatureShares and accepted by the official blsSessionSigVerify.
 func TestVectorV5(t *testing.T) {
-	v := loadVectors(t).V5
+	v := testvec.LoadV5(t)
 	if got := "0x" + hex.EncodeToString(eip191Hash(v.SignedMessage)); got != v.EIP191Hash {
 		t.Errorf("EIP-191 hash: got %s want %s", got, v.EIP191Hash)
 	}
@@ -190,7 +121,7 @@ func TestVectorV5(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig := mustHex(t, v.Signature)
+	sig := testvec.Hex(t, v.Signature)
 	if err := Verify(pk, m[:], sig); err != nil {
 		t.Errorf("Verify: %v", err)
 	}
@@ -210,7 +141,7 @@ func TestVectorV5(t *testing.T) {
 	if got := Sign(sk, m[:]); !bytes.Equal(got, sig) {
 		t.Errorf("Sign:\n got %x\nwant %x", got, sig)
 	}
-	a1 := mustHex(t, "000000000000000000000000000000000000000000000000000000000f0f0f0f")
+	a1 := testvec.Hex(t, "000000000000000000000000000000000000000000000000000000000f0f0f0f")
 	shares, err := SplitSecret(sk, 2, 3, bytes.NewReader(a1))
 	if err != nil {
 		t.Fatal(err)
@@ -223,12 +154,12 @@ func TestVectorV5(t *testing.T) {
 
 // TestVerifySessionV5 checks the LIT_BLS sig field form on V5.
 func TestVerifySessionV5(t *testing.T) {
-	v := loadVectors(t).V5
+	v := testvec.LoadV5(t)
 	pk, err := ParsePublicKey(v.NetworkPubKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	field, err := FormatProofOfPossession(mustHex(t, v.Signature))
+	field, err := FormatProofOfPossession(testvec.Hex(t, v.Signature))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"testing/iotest"
 
 	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/litgo/litsession/internal/testvec"
 )
 
 func randomKey(t *testing.T) (priv, pub []byte) {
@@ -192,11 +194,11 @@ func notOnCurve(t *testing.T) []byte {
 }
 
 func TestCombineErrors(t *testing.T) {
-	v := loadVectors(t).ECDSA
-	bigR, pub, digest := mustHex(t, v.BigR), mustHex(t, v.PublicKey), mustHex(t, v.Digest)
+	v := testvec.LoadECDSA(t)
+	bigR, pub, digest := testvec.Hex(t, v.BigR), testvec.Hex(t, v.PublicKey), testvec.Hex(t, v.Digest)
 	var shares [][]byte
 	for _, s := range v.Shares {
-		shares = append(shares, mustHex(t, s))
+		shares = append(shares, testvec.Hex(t, s))
 	}
 	_, otherPub := randomKey(t)
 	offCurve := notOnCurve(t)
@@ -248,9 +250,9 @@ func TestCombineErrors(t *testing.T) {
 }
 
 func FuzzCombine(f *testing.F) {
-	v := loadVectors(f).ECDSA
-	bigR, pub, digest := mustHex(f, v.BigR), mustHex(f, v.PublicKey), mustHex(f, v.Digest)
-	s := [3][]byte{mustHex(f, v.Shares[0]), mustHex(f, v.Shares[1]), mustHex(f, v.Shares[2])}
+	v := testvec.LoadECDSA(f)
+	bigR, pub, digest := testvec.Hex(f, v.BigR), testvec.Hex(f, v.PublicKey), testvec.Hex(f, v.Digest)
+	s := [3][]byte{testvec.Hex(f, v.Shares[0]), testvec.Hex(f, v.Shares[1]), testvec.Hex(f, v.Shares[2])}
 	f.Add(bigR, s[0], s[1], s[2], pub, digest)
 	f.Add(bigR, s[0], s[1], []byte{}, pub[:33], digest)
 	f.Add([]byte{2}, []byte{}, []byte{}, []byte{}, []byte{4}, []byte{})
