@@ -21,13 +21,13 @@ import (
 	"github.com/litgo/litsession/core/delegation"
 	"github.com/litgo/litsession/core/envelope"
 	"github.com/litgo/litsession/core/node"
-	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/core/pkp"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/session"
 	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/core/siwe"
 	"github.com/litgo/litsession/devnet"
+	"github.com/litgo/litsession/internal/devnettest"
 )
 
 // faults wraps the HTTP transport to play nodes that restart, move or
@@ -80,27 +80,12 @@ type fixture struct {
 
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	net, err := devnet.Start(context.Background(), devnet.Config{Nodes: 3, Threshold: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
-	owner, _ := crypto.GenerateKey()
-	p, err := net.MintPKP(crypto.PubkeyToAddress(owner.PublicKey).Hex())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ht := httptransport.New(nil)
-	t.Cleanup(ht.Client.CloseIdleConnections)
-	ft := &faults{inner: ht, calls: map[string]int{}}
-	c, err := node.New(node.Config{Transport: ft, RPCURL: net.RPCURL, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Connect(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{net: net, client: c, faults: ft, owner: owner, pkp: p}
+	ft := &faults{calls: map[string]int{}}
+	d := devnettest.Start(t, devnettest.Options{Timeout: 5 * time.Second, Wrap: func(inner node.Transport) node.Transport {
+		ft.inner = inner
+		return ft
+	}})
+	return &fixture{net: d.Net, client: d.Client, faults: ft, owner: d.Owner, pkp: d.PKP}
 }
 
 // scoped grants pkp-signing on this PKP only.

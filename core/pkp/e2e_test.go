@@ -18,7 +18,6 @@ import (
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/node"
-	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/core/pkp"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/session"
@@ -26,6 +25,8 @@ import (
 	"github.com/litgo/litsession/core/storage"
 	"github.com/litgo/litsession/core/verify"
 	"github.com/litgo/litsession/devnet"
+	"github.com/litgo/litsession/internal/devnettest"
+	"github.com/litgo/litsession/internal/testutil"
 )
 
 // tamperTransport rewrites answers of chosen nodes, to play a faulty or
@@ -69,27 +70,12 @@ type fixture struct {
 
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	net, err := devnet.Start(context.Background(), devnet.Config{Nodes: 3, Threshold: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
-	owner, _ := crypto.GenerateKey()
-	p, err := net.MintPKP(crypto.PubkeyToAddress(owner.PublicKey).Hex())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ht := httptransport.New(nil)
-	t.Cleanup(ht.CloseIdleConnections)
-	tt := &tamperTransport{inner: ht}
-	c, err := node.New(node.Config{Transport: tt, RPCURL: net.RPCURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Connect(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{net: net, client: c, tamper: tt, owner: owner, pkp: p}
+	tt := &tamperTransport{}
+	d := devnettest.Start(t, devnettest.Options{Wrap: func(inner node.Transport) node.Transport {
+		tt.inner = inner
+		return tt
+	}})
+	return &fixture{net: d.Net, client: d.Client, tamper: tt, owner: d.Owner, pkp: d.PKP}
 }
 
 func (f *fixture) authMethod(t *testing.T, key *ecdsa.PrivateKey) pkp.AuthMethod {
@@ -329,20 +315,9 @@ func TestTamperedECDSAShare(t *testing.T) {
 }
 
 func TestExpired(t *testing.T) {
-	clock := &fakeClock{t: time.Now()}
-	net, err := devnet.Start(context.Background(), devnet.Config{Nodes: 2, Threshold: 2, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer net.Close()
-	owner, _ := crypto.GenerateKey()
-	p, _ := net.MintPKP(crypto.PubkeyToAddress(owner.PublicKey).Hex())
-	ht := httptransport.New(nil)
-	defer ht.CloseIdleConnections()
-	c, _ := node.New(node.Config{Transport: ht, RPCURL: net.RPCURL, Now: clock.Now})
-	if err := c.Connect(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	clock := testutil.NewClock(time.Now())
+	d := devnettest.Start(t, devnettest.Options{Devnet: devnet.Config{Nodes: 2, Threshold: 2, Now: clock.Now}})
+	c, owner, p := d.Client, d.Owner, d.PKP
 	ctx := context.Background()
 	nonce, _ := c.LatestBlockhash(ctx)
 	am, err := pkp.SignEthWalletAuthMethod(ctx, authsig.NewKeySignerFromECDSA(owner), nonce, clock.Now().Add(24*time.Hour), clock.Now)
@@ -389,23 +364,6 @@ func TestExpired(t *testing.T) {
 	if !errors.As(err, &ne) || ne.Code != devnet.CodeInvalidSessionSig || !strings.Contains(ne.Message, "expired") {
 		t.Fatalf("want NodeInvalidSessionSig expired, got %v", err)
 	}
-}
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // TestEOASessionSigs: EOA session signatures of the owner (a permitted
