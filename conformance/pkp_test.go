@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -29,6 +28,7 @@ import (
 	"github.com/litgo/litsession/core/session"
 	"github.com/litgo/litsession/core/verify"
 	"github.com/litgo/litsession/devnet"
+	"github.com/litgo/litsession/internal/testutil"
 	"github.com/litgo/litsession/internal/testvec"
 )
 
@@ -58,30 +58,12 @@ func runPKPScript(t *testing.T, script string, stdin []byte) []byte {
 	return stdout.Bytes()
 }
 
-// logLines is a goroutine-safe devnet log sink.
-type logLines struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logLines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logLines) count(substr string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Count(l.b.String(), substr)
-}
-
 // startPKPDevnet starts a devnet (3 nodes, threshold 2) whose JSON-RPC
 // endpoint is 127.0.0.1:8545, the official client's default rpcUrl for
 // litNetwork "custom". Another devnet (an earlier test or -count run) may
 // still be releasing the port, so it retries for a while, then fails
 // saying what holds it.
-func startPKPDevnet(t *testing.T, logger *logLines) *devnet.Network {
+func startPKPDevnet(t *testing.T, logger *testutil.SyncBuffer) *devnet.Network {
 	t.Helper()
 	var n *devnet.Network
 	var err error
@@ -133,7 +115,7 @@ type officialPKPRun struct {
 // the SDK (createSiweMessage + generateAuthSig) in the other.
 func TestOracleOfficialPKPAgainstDevnet(t *testing.T) {
 	needOracle(t)
-	logs := &logLines{}
+	logs := &testutil.SyncBuffer{}
 	n := startPKPDevnet(t, logs)
 	ownerKey, _ := crypto.GenerateKey()
 	p, err := n.MintPKP(crypto.PubkeyToAddress(ownerKey.PublicKey).Hex())
@@ -173,7 +155,7 @@ func TestOracleOfficialPKPAgainstDevnet(t *testing.T) {
 			tc.input["pkpPublicKey"] = p.PublicKey
 			tc.input["toSign"] = hex.EncodeToString(digest[:])
 			in, _ := json.Marshal(tc.input)
-			before := logs.count("POST " + pkp.SignSessionKeyPath + " 200")
+			before := strings.Count(logs.String(), "POST "+pkp.SignSessionKeyPath+" 200")
 			var run officialPKPRun
 			out := runPKPScript(t, "pkp-client.mjs", in)
 			if err := json.Unmarshal(out, &run); err != nil {
@@ -198,7 +180,7 @@ func TestOracleOfficialPKPAgainstDevnet(t *testing.T) {
 			}
 
 			// One sign_session_key round: the client verified our BLS.
-			if got := logs.count("POST "+pkp.SignSessionKeyPath+" 200") - before; got != len(n.Nodes) {
+			if got := strings.Count(logs.String(), "POST "+pkp.SignSessionKeyPath+" 200") - before; got != len(n.Nodes) {
 				t.Errorf("the official client sent %d sign_session_key requests, want %d (one per node): it rejected the combined BLS signature and asked again", got, len(n.Nodes))
 			}
 

@@ -14,49 +14,14 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/node/httptransport"
+	"github.com/litgo/litsession/internal/testutil"
 )
-
-// lockedBuffer is a goroutine-safe log sink.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func start(t *testing.T, cfg Config) *Network {
 	t.Helper()
@@ -107,7 +72,7 @@ func handshakeBody(epoch uint64) []byte {
 }
 
 func TestCoreClientConnects(t *testing.T) {
-	logs := &lockedBuffer{}
+	logs := &testutil.SyncBuffer{}
 	n := start(t, Config{Logger: logs})
 	if len(n.NodeURLs) != 3 || n.Threshold != 2 {
 		t.Fatalf("defaults: %d nodes, threshold %d", len(n.NodeURLs), n.Threshold)
@@ -334,7 +299,7 @@ func rpc(t *testing.T, c *http.Client, url, method string, params ...any) rpcAns
 }
 
 func TestRPC(t *testing.T) {
-	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	clock := testutil.NewClock(time.Unix(1_800_000_000, 0))
 	n := start(t, Config{Nodes: 2, Threshold: 2, Now: clock.Now, ChainID: 175188})
 	c := httpClient(t)
 	str := func(a rpcAnswer) string {
@@ -431,7 +396,7 @@ func rpcGenesisHash(n *Network) string {
 }
 
 func TestBlockhashAdvances(t *testing.T) {
-	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	clock := testutil.NewClock(time.Unix(1_800_000_000, 0))
 	n := start(t, Config{Nodes: 1, Now: clock.Now, BlockHistory: 50})
 	c := httpClient(t)
 	latest := func() (string, int64, float64) {
@@ -506,7 +471,7 @@ func TestBlockhashAdvances(t *testing.T) {
 }
 
 func TestBlockhashMaxAge(t *testing.T) {
-	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	clock := testutil.NewClock(time.Unix(1_800_000_000, 0))
 	n := start(t, Config{Nodes: 1, Now: clock.Now, BlockInterval: 24 * time.Hour})
 	h0 := n.Chain.Latest().Hash.Hex()
 	clock.Advance(30 * 24 * time.Hour)

@@ -24,6 +24,7 @@ import (
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/session"
 	"github.com/litgo/litsession/core/siwe"
+	"github.com/litgo/litsession/internal/testutil"
 )
 
 var pkpStar = []resource.Request{{Resource: resource.Resource{Prefix: resource.PKP, ID: "*"}, Ability: resource.PKPSigning}}
@@ -36,12 +37,12 @@ type pkpNet struct {
 	pkp    PKP
 	client *node.Client
 	http   *http.Client
-	clock  *fakeClock
+	clock  *testutil.Clock
 }
 
 func startPKP(t *testing.T) *pkpNet {
 	t.Helper()
-	clock := &fakeClock{t: time.Now()}
+	clock := testutil.NewClock(time.Now())
 	n := start(t, Config{Nodes: 3, Threshold: 2, Now: clock.Now})
 	owner, _ := crypto.GenerateKey()
 	p, err := n.MintPKP(crypto.PubkeyToAddress(owner.PublicKey).Hex())
