@@ -77,21 +77,22 @@ type V5 struct {
 // LoadBLS returns the BLS vectors.
 func LoadBLS(t testing.TB) BLS {
 	t.Helper()
-	var v struct {
-		BLS BLS `json:"bls"`
-	}
-	decode(t, "bls-ecdsa.json", blsECDSAJSON, &v)
-	return v.BLS
+	return loadBLSECDSA(t).BLS
 }
 
 // LoadECDSA returns the ECDSA vectors.
 func LoadECDSA(t testing.TB) ECDSA {
 	t.Helper()
-	var v struct {
-		ECDSA ECDSA `json:"ecdsa"`
-	}
+	return loadBLSECDSA(t).ECDSA
+}
+
+func loadBLSECDSA(t testing.TB) (v struct {
+	BLS   BLS   `json:"bls"`
+	ECDSA ECDSA `json:"ecdsa"`
+}) {
+	t.Helper()
 	decode(t, "bls-ecdsa.json", blsECDSAJSON, &v)
-	return v.ECDSA
+	return v
 }
 
 // LoadV5 returns the V5 vector.
