@@ -108,24 +108,10 @@ secp256k1-test: wasm-work
 # js/lit-session.wasm, js/lit-session-pkp.wasm (./wasm/pkp: PKP delegations
 # and envelopes, loaded by lit-session.js on the first PKP call) and
 # js/wasm_exec.js beside js/lit-session.js, so js/ can be served as is.
-# Neither module may link net/http (fetch only). The main one must not link
-# BLS12-381 (core/bls, gnark-crypto: that is what the PKP module is for) or
-# any go-ethereum package beyond go-ethereum/crypto and what it imports, and
-# none of our packages in it may import encoding/json (use core/jsjson;
-# go-ethereum/common and siwe-go import it themselves, but the linker drops
-# what they do not use).
+# TestDeps (wasm/deps_test.go) first checks what each module may link
+# (wasm/deps_rules_test.go: the rules and why).
 wasm: wasm-work
-	@for m in ./wasm ./wasm/pkp; do \
-		if GOOS=js GOARCH=wasm $(GO) list -deps $$m | grep -qx net/http; then \
-			echo "wasm: net/http is linked into $$m; use the fetch transport"; exit 1; fi; done
-	@if GOOS=js GOARCH=wasm $(GO) list -deps ./wasm | grep -qE '^github.com/consensys/gnark-crypto|/core/bls$$'; then \
-		echo "wasm: BLS12-381 (core/bls, gnark-crypto) is linked into ./wasm; PKP code belongs in ./wasm/pkp"; exit 1; fi
-	@extra=$$(GOOS=js GOARCH=wasm $(GO) list -deps ./wasm | grep '^github.com/ethereum/go-ethereum/' | \
-		grep -vxE 'github.com/ethereum/go-ethereum/(crypto|crypto/keccak|common|common/hexutil|common/math|rlp|rlp/internal/rlpstruct)'); \
-	if [ -n "$$extra" ]; then echo "wasm: go-ethereum packages beyond go-ethereum/crypto (which siwe-go needs) are linked into ./wasm:"; \
-		echo "$$extra"; echo "      (accounts/abi costs 62 KB gzip; decode by hand as core/node does)"; exit 1; fi
-	@bad=$$(GOOS=js GOARCH=wasm $(GO) list -deps -f '{{.ImportPath}}{{range .Imports}}{{if eq . "encoding/json"}} imports encoding/json{{end}}{{end}}' ./wasm | grep '^github.com/litgo/.* imports'); \
-	if [ -n "$$bad" ]; then echo "wasm: $$bad; use core/jsjson in the browser build"; exit 1; fi
+	$(GO) test -count=1 -run '^TestDep' ./wasm/
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o js/lit-session.wasm ./wasm
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o js/lit-session-pkp.wasm ./wasm/pkp
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" js/wasm_exec.js
