@@ -79,25 +79,15 @@ TOOLS      := $(CURDIR)/$(BIN)/tools
 # wasm/_secp256k1/loadprecomputed.go computes the scalar-base-multiplication
 # table on first use instead of unpacking upstream's 698 KB compressed copy:
 # 562 KB less gzip, and faster to compute in wasm than to unpack. go.mod and
-# native builds are untouched. make secp256k1-test checks the computed table
-# against the published one, entry by entry, and runs decred's own tests on
-# the copy.
-SECP_MOD     := github.com/decred/dcrd/dcrec/secp256k1/v4
-SECP_VERSION := v4.1.0
+# native builds are untouched. internal/wasmwork makes the workspace and
+# holds the one secp256k1 version the file is written for. make
+# secp256k1-test checks the computed table against the published one, entry
+# by entry, and runs decred's own tests on the copy.
 WASM_WORK    := $(CURDIR)/$(BIN)/wasmwork
 WASM_ENV     := GOWORK=$(WASM_WORK)/go.work GOOS=js GOARCH=wasm
 
 wasm-work:
-	@ver=$$($(GO) list -m -f '{{.Version}}' $(SECP_MOD)); if [ "$$ver" != "$(SECP_VERSION)" ]; then \
-		echo "wasm: go.mod has $(SECP_MOD) $$ver, but wasm/_secp256k1/loadprecomputed.go replaces a file of $(SECP_VERSION):"; \
-		echo "      compare it with the new upstream loadprecomputed.go, then set SECP_VERSION in the Makefile"; exit 1; fi
-	@src=$$($(GO) mod download -json $(SECP_MOD) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
-	if [ ! -f "$$src/loadprecomputed.go" ]; then echo "wasm: $(SECP_MOD) is not in the module cache: run go mod download"; exit 1; fi; \
-	rm -rf $(WASM_WORK) && mkdir -p $(WASM_WORK) && cp -R "$$src" $(WASM_WORK)/secp256k1 && chmod -R u+w $(WASM_WORK)/secp256k1 && \
-	mv $(WASM_WORK)/secp256k1/compressedbytepoints.go $(WASM_WORK)/secp256k1/compressedbytepoints_test.go && \
-	cp wasm/_secp256k1/loadprecomputed.go $(WASM_WORK)/secp256k1/loadprecomputed.go && \
-	cp wasm/_secp256k1/table_test.go $(WASM_WORK)/secp256k1/litsession_table_test.go && \
-	printf 'go 1.26\n\nuse $(CURDIR)\n\nreplace $(SECP_MOD) $(SECP_VERSION) => ./secp256k1\n' > $(WASM_WORK)/go.work
+	$(GO) run ./internal/wasmwork -o $(WASM_WORK)
 
 # The computed table equals the published one; decred's own tests pass on it
 # (natively, and in wasm under node).
