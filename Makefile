@@ -52,18 +52,13 @@ conformance: oracle-deps
 devnet: build
 	$(BIN)/litsession devnet
 
-# Run each fuzz target for FUZZTIME (default 60s).
-FUZZTIME ?= 60s
+# Run every fuzz target of FUZZ_PKGS (go test -list '^Fuzz', by
+# internal/fuzzall) for FUZZTIME each; FUZZ_DRY=1 prints the commands only.
+# The nightly run is make fuzz FUZZTIME=10m.
+FUZZTIME  ?= 60s
+FUZZ_PKGS ?= ./...
 fuzz:
-	$(GO) test -run XXX -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./core/recap
-	$(GO) test -run XXX -fuzz '^FuzzDecodeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME) ./core/recap
-	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/siwe
-	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/sessionkey
-	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/jsjson
-	$(GO) test -run XXX -fuzz '^FuzzMarshal$$' -fuzztime $(FUZZTIME) ./core/jsjson
-	$(GO) test -run XXX -fuzz '^FuzzValidatorSetABI$$' -fuzztime $(FUZZTIME) ./core/node
-	$(GO) test -run XXX -fuzz '^FuzzHandshakeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME) ./core/node
-	$(GO) test -run XXX -fuzz '^FuzzDecodeEnvelope$$' -fuzztime $(FUZZTIME) ./core/envelope
+	$(GO) run ./internal/fuzzall -fuzztime $(FUZZTIME) $(if $(FUZZ_DRY),-n) $(FUZZ_PKGS)
 
 clean:
 	rm -rf $(BIN)
