@@ -58,7 +58,7 @@ devnet: build
 FUZZTIME  ?= 60s
 FUZZ_PKGS ?= ./...
 fuzz:
-	$(GO) run ./internal/fuzzall -fuzztime $(FUZZTIME) $(if $(FUZZ_DRY),-n) $(FUZZ_PKGS)
+	GO=$(GO) $(GO) run ./internal/fuzzall -fuzztime $(FUZZTIME) $(if $(FUZZ_DRY),-n) $(FUZZ_PKGS)
 
 clean:
 	rm -rf $(BIN)
@@ -82,7 +82,7 @@ WASM_WORK    := $(CURDIR)/$(BIN)/wasmwork
 WASM_ENV     := GOWORK=$(WASM_WORK)/go.work GOOS=js GOARCH=wasm
 
 wasm-work:
-	$(GO) run ./internal/wasmwork -o $(WASM_WORK)
+	GO=$(GO) $(GO) run ./internal/wasmwork -o $(WASM_WORK)
 
 # The computed table equals the published one; decred's own tests pass on it
 # (natively, and in wasm under node).

@@ -20,7 +20,7 @@ var fuzzName = regexp.MustCompile(`^Fuzz\w*$`)
 // '^Fuzz'` reports them, in the order it lists packages. It fails if any
 // package's tests do not build, so that no target is skipped silently.
 func listTargets(pkgs []string) ([]target, error) {
-	cmd := exec.Command("go", append([]string{"test", "-json", "-list", "^Fuzz"}, pkgs...)...)
+	cmd := exec.Command(goTool(), append([]string{"test", "-json", "-list", "^Fuzz"}, pkgs...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, runErr := cmd.Output()

@@ -44,7 +44,7 @@ func run(pkgs []string, fuzztime string, dry bool) error {
 		if dry {
 			continue
 		}
-		cmd := exec.Command("go", args...)
+		cmd := exec.Command(goTool(), args...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("%s in %s failed (%v); the failing input is under that package's testdata/fuzz/%s", t.name, t.pkg, err, t.name)
@@ -56,4 +56,12 @@ func run(pkgs []string, fuzztime string, dry bool) error {
 		fmt.Printf("fuzzall: %d fuzz targets passed, %s each\n", len(targets), fuzztime)
 	}
 	return nil
+}
+
+// goTool is the go command: $GO (make passes its GO) or go from PATH.
+func goTool() string {
+	if g := os.Getenv("GO"); g != "" {
+		return g
+	}
+	return "go"
 }

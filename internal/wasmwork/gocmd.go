@@ -9,11 +9,19 @@ import (
 	"strings"
 )
 
+// goTool is the go command: $GO (make passes its GO) or go from PATH.
+func goTool() string {
+	if g := os.Getenv("GO"); g != "" {
+		return g
+	}
+	return "go"
+}
+
 // goCmd runs the go command on the repository's own go.mod (GOWORK=off, so
 // an exported GOWORK=bin/wasmwork/go.work changes nothing) and returns its
 // standard output.
 func goCmd(args ...string) ([]byte, error) {
-	cmd := exec.Command("go", args...)
+	cmd := exec.Command(goTool(), args...)
 	cmd.Env = append(os.Environ(), "GOWORK=off")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
