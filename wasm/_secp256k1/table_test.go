@@ -71,7 +71,7 @@ func BenchmarkComputeBytePoints(b *testing.B) {
 // BenchmarkComputeBytePoints.
 func BenchmarkDecompressPublished(b *testing.B) {
 	if compressedBytePointsFn == nil {
-		b.Skip("the published table is missing: run this through make secp256k1-test (cd bin/wasmwork/secp256k1 && GOWORK=off go test -run XXX -bench .)")
+		b.Skip("the published table is missing: run this in bin/wasmwork/secp256k1 (make wasm-work) with GOWORK=off go test -run XXX -bench .")
 	}
 	for i := 0; i < b.N; i++ {
 		r, err := zlib.NewReader(base64.NewDecoder(base64.StdEncoding, strings.NewReader(compressedBytePointsFn())))
