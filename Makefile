@@ -52,18 +52,13 @@ conformance: oracle-deps
 devnet: build
 	$(BIN)/litsession devnet
 
-# Run each fuzz target for FUZZTIME (default 60s).
-FUZZTIME ?= 60s
+# Run every fuzz target of FUZZ_PKGS (go test -list '^Fuzz', by
+# internal/fuzzall) for FUZZTIME each; FUZZ_DRY=1 prints the commands only.
+# The nightly run is make fuzz FUZZTIME=10m.
+FUZZTIME  ?= 60s
+FUZZ_PKGS ?= ./...
 fuzz:
-	$(GO) test -run XXX -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./core/recap
-	$(GO) test -run XXX -fuzz '^FuzzDecodeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME) ./core/recap
-	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/siwe
-	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/sessionkey
-	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/jsjson
-	$(GO) test -run XXX -fuzz '^FuzzMarshal$$' -fuzztime $(FUZZTIME) ./core/jsjson
-	$(GO) test -run XXX -fuzz '^FuzzValidatorSetABI$$' -fuzztime $(FUZZTIME) ./core/node
-	$(GO) test -run XXX -fuzz '^FuzzHandshakeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME) ./core/node
-	$(GO) test -run XXX -fuzz '^FuzzDecodeEnvelope$$' -fuzztime $(FUZZTIME) ./core/envelope
+	GO=$(GO) $(GO) run ./internal/fuzzall -fuzztime $(FUZZTIME) $(if $(FUZZ_DRY),-n) $(FUZZ_PKGS)
 
 clean:
 	rm -rf $(BIN)
@@ -79,25 +74,15 @@ TOOLS      := $(CURDIR)/$(BIN)/tools
 # wasm/_secp256k1/loadprecomputed.go computes the scalar-base-multiplication
 # table on first use instead of unpacking upstream's 698 KB compressed copy:
 # 562 KB less gzip, and faster to compute in wasm than to unpack. go.mod and
-# native builds are untouched. make secp256k1-test checks the computed table
-# against the published one, entry by entry, and runs decred's own tests on
-# the copy.
-SECP_MOD     := github.com/decred/dcrd/dcrec/secp256k1/v4
-SECP_VERSION := v4.1.0
+# native builds are untouched. internal/wasmwork makes the workspace and
+# holds the one secp256k1 version the file is written for. make
+# secp256k1-test checks the computed table against the published one, entry
+# by entry, and runs decred's own tests on the copy.
 WASM_WORK    := $(CURDIR)/$(BIN)/wasmwork
 WASM_ENV     := GOWORK=$(WASM_WORK)/go.work GOOS=js GOARCH=wasm
 
 wasm-work:
-	@ver=$$($(GO) list -m -f '{{.Version}}' $(SECP_MOD)); if [ "$$ver" != "$(SECP_VERSION)" ]; then \
-		echo "wasm: go.mod has $(SECP_MOD) $$ver, but wasm/_secp256k1/loadprecomputed.go replaces a file of $(SECP_VERSION):"; \
-		echo "      compare it with the new upstream loadprecomputed.go, then set SECP_VERSION in the Makefile"; exit 1; fi
-	@src=$$($(GO) mod download -json $(SECP_MOD) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
-	if [ ! -f "$$src/loadprecomputed.go" ]; then echo "wasm: $(SECP_MOD) is not in the module cache: run go mod download"; exit 1; fi; \
-	rm -rf $(WASM_WORK) && mkdir -p $(WASM_WORK) && cp -R "$$src" $(WASM_WORK)/secp256k1 && chmod -R u+w $(WASM_WORK)/secp256k1 && \
-	mv $(WASM_WORK)/secp256k1/compressedbytepoints.go $(WASM_WORK)/secp256k1/compressedbytepoints_test.go && \
-	cp wasm/_secp256k1/loadprecomputed.go $(WASM_WORK)/secp256k1/loadprecomputed.go && \
-	cp wasm/_secp256k1/table_test.go $(WASM_WORK)/secp256k1/litsession_table_test.go && \
-	printf 'go 1.26\n\nuse $(CURDIR)\n\nreplace $(SECP_MOD) $(SECP_VERSION) => ./secp256k1\n' > $(WASM_WORK)/go.work
+	GO=$(GO) $(GO) run ./internal/wasmwork -o $(WASM_WORK)
 
 # The computed table equals the published one; decred's own tests pass on it
 # (natively, and in wasm under node).
@@ -108,24 +93,10 @@ secp256k1-test: wasm-work
 # js/lit-session.wasm, js/lit-session-pkp.wasm (./wasm/pkp: PKP delegations
 # and envelopes, loaded by lit-session.js on the first PKP call) and
 # js/wasm_exec.js beside js/lit-session.js, so js/ can be served as is.
-# Neither module may link net/http (fetch only). The main one must not link
-# BLS12-381 (core/bls, gnark-crypto: that is what the PKP module is for) or
-# any go-ethereum package beyond go-ethereum/crypto and what it imports, and
-# none of our packages in it may import encoding/json (use core/jsjson;
-# go-ethereum/common and siwe-go import it themselves, but the linker drops
-# what they do not use).
+# TestDeps (wasm/deps_test.go) first checks what each module may link
+# (wasm/deps_rules_test.go: the rules and why).
 wasm: wasm-work
-	@for m in ./wasm ./wasm/pkp; do \
-		if GOOS=js GOARCH=wasm $(GO) list -deps $$m | grep -qx net/http; then \
-			echo "wasm: net/http is linked into $$m; use the fetch transport"; exit 1; fi; done
-	@if GOOS=js GOARCH=wasm $(GO) list -deps ./wasm | grep -qE '^github.com/consensys/gnark-crypto|/core/bls$$'; then \
-		echo "wasm: BLS12-381 (core/bls, gnark-crypto) is linked into ./wasm; PKP code belongs in ./wasm/pkp"; exit 1; fi
-	@extra=$$(GOOS=js GOARCH=wasm $(GO) list -deps ./wasm | grep '^github.com/ethereum/go-ethereum/' | \
-		grep -vxE 'github.com/ethereum/go-ethereum/(crypto|crypto/keccak|common|common/hexutil|common/math|rlp|rlp/internal/rlpstruct)'); \
-	if [ -n "$$extra" ]; then echo "wasm: go-ethereum packages beyond go-ethereum/crypto (which siwe-go needs) are linked into ./wasm:"; \
-		echo "$$extra"; echo "      (accounts/abi costs 62 KB gzip; decode by hand as core/node does)"; exit 1; fi
-	@bad=$$(GOOS=js GOARCH=wasm $(GO) list -deps -f '{{.ImportPath}}{{range .Imports}}{{if eq . "encoding/json"}} imports encoding/json{{end}}{{end}}' ./wasm | grep '^github.com/litgo/.* imports'); \
-	if [ -n "$$bad" ]; then echo "wasm: $$bad; use core/jsjson in the browser build"; exit 1; fi
+	$(GO) test -count=1 -run '^TestDep' ./wasm/
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o js/lit-session.wasm ./wasm
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o js/lit-session-pkp.wasm ./wasm/pkp
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" js/wasm_exec.js

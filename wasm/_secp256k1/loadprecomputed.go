@@ -1,7 +1,8 @@
 // This file replaces loadprecomputed.go of github.com/decred/dcrd/dcrec/secp256k1/v4
-// (v4.1.0) in the WebAssembly builds only, through `go build -overlay` (see
-// the Makefile's wasm target); compressedbytepoints.go is dropped from those
-// builds at the same time. Native builds use the package as published.
+// (secpVersion in internal/wasmwork/secp.go) in the browser builds only: make
+// wasm-work copies that module into bin/wasmwork/secp256k1, with this file in
+// place and compressedbytepoints.go renamed to a _test.go file, and points
+// bin/wasmwork/go.work at the copy. Native builds use the module as published.
 //
 // Why: upstream keeps the table of 32×256 precomputed points for scalar base
 // multiplication as a 698 KB base64 string of zlib data, and a package
@@ -12,9 +13,8 @@
 // arithmetic, and converted to affine coordinates with a single field
 // inversion (Montgomery's batch trick), as genprecomps.go computes it.
 //
-// wasm/_secp256k1/table_test.go, added to the package by the test overlay
-// (make secp256k1-overlay-test), checks every entry against the published
-// table and then runs the package's own tests on this file.
+// wasm/_secp256k1/table_test.go, copied in beside it, checks every entry
+// against the published table; make secp256k1-test runs it and upstream's tests.
 
 package secp256k1
 
@@ -25,8 +25,8 @@ import "sync"
 type bytePointTable [32][256]JacobianPoint
 
 // compressedBytePointsFn is what upstream's compressedbytepoints.go sets. It
-// is unused by this file; it is declared so that the test overlay can add
-// the published table back and compare.
+// is unused by this file; it is declared so that the tests, which build that
+// file as compressedbytepoints_test.go, can read the published table.
 var compressedBytePointsFn func() string
 
 // s256BytePoints returns the table, computing it on first use.

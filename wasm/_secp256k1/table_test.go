@@ -1,7 +1,9 @@
-// Added to github.com/decred/dcrd/dcrec/secp256k1/v4 by the test overlay
-// (make secp256k1-overlay-test), together with wasm/_secp256k1/loadprecomputed.go
-// and upstream's compressedbytepoints.go renamed to a _test.go file, so that
-// the published table is available to compare against.
+// Copied into the workspace copy of github.com/decred/dcrd/dcrec/secp256k1/v4
+// (bin/wasmwork/secp256k1, made by make wasm-work) as
+// litsession_table_test.go, beside wasm/_secp256k1/loadprecomputed.go and
+// upstream's compressedbytepoints.go renamed to a _test.go file, so that the
+// published table is available to compare against. make secp256k1-test runs
+// it.
 
 package secp256k1
 
@@ -19,7 +21,7 @@ import (
 // coordinate, in upstream's serialization (X‖Y, 32 bytes each).
 func TestComputedBytePointsMatchPublished(t *testing.T) {
 	if compressedBytePointsFn == nil {
-		t.Fatal("the published table is missing: run this test through make secp256k1-overlay-test")
+		t.Fatal("the published table is missing: run this test through make secp256k1-test")
 	}
 	r, err := zlib.NewReader(base64.NewDecoder(base64.StdEncoding, strings.NewReader(compressedBytePointsFn())))
 	if err != nil {
@@ -69,7 +71,7 @@ func BenchmarkComputeBytePoints(b *testing.B) {
 // BenchmarkComputeBytePoints.
 func BenchmarkDecompressPublished(b *testing.B) {
 	if compressedBytePointsFn == nil {
-		b.Skip("the published table is missing: run this through make secp256k1-overlay-test")
+		b.Skip("the published table is missing: run this in bin/wasmwork/secp256k1 (make wasm-work) with GOWORK=off go test -run XXX -bench .")
 	}
 	for i := 0; i < b.N; i++ {
 		r, err := zlib.NewReader(base64.NewDecoder(base64.StdEncoding, strings.NewReader(compressedBytePointsFn())))

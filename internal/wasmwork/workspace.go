@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// module is the repository's main module as `go list -m -json` reports it.
+type module struct {
+	Path, Dir, GoVersion string
+}
+
+const ourModule = "github.com/litgo/litsession"
+
+// mainModule returns the repository's module; the go version of go.work is
+// its go.mod's.
+func mainModule() (module, error) {
+	var m module
+	if err := goJSON(&m, "list", "-m", "-json"); err != nil {
+		return m, err
+	}
+	if m.Path != ourModule {
+		return m, fmt.Errorf("the current module is %q, not %s: run wasmwork from the litsession repository", m.Path, ourModule)
+	}
+	if m.GoVersion == "" {
+		return m, fmt.Errorf("%s has no go directive", filepath.Join(m.Dir, "go.mod"))
+	}
+	return m, nil
+}
+
+// writeWorkspace replaces dir with the workspace: a writable copy of src
+// (secpModule from the module cache) with our table code in place, and
+// go.work.
+func writeWorkspace(dir string, repo module, src string) error {
+	if err := removeWorkspace(dir); err != nil {
+		return err
+	}
+	secp := filepath.Join(dir, "secp256k1")
+	if err := os.CopyFS(secp, os.DirFS(src)); err != nil {
+		return fmt.Errorf("copying %s from the module cache: %v", secpModule, err)
+	}
+	// Upstream's compressed table stays for the tests only, which compare
+	// the computed table with it.
+	if err := os.Rename(filepath.Join(secp, "compressedbytepoints.go"), filepath.Join(secp, "compressedbytepoints_test.go")); err != nil {
+		return err
+	}
+	ours := filepath.Join(repo.Dir, "wasm", "_secp256k1")
+	for from, to := range map[string]string{
+		"loadprecomputed.go": "loadprecomputed.go",
+		"table_test.go":      "litsession_table_test.go",
+	} {
+		b, err := os.ReadFile(filepath.Join(ours, from))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(secp, to), b, 0o644); err != nil {
+			return err
+		}
+	}
+	work := fmt.Sprintf("go %s\n\nuse %s\n\nreplace %s %s => ./secp256k1\n", repo.GoVersion, repo.Dir, secpModule, secpVersion)
+	return os.WriteFile(filepath.Join(dir, "go.work"), []byte(work), 0o644)
+}
+
+// removeWorkspace removes dir if it is a workspace this program made (it has a
+// go.work) or empty, and refuses to remove anything else.
+func removeWorkspace(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.work")); len(entries) > 0 && err != nil {
+		return fmt.Errorf("%s is not empty and has no go.work: it is not a workspace made by wasmwork; remove it or pass another -o", dir)
+	}
+	return os.RemoveAll(dir)
+}
