@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -17,16 +18,17 @@ import (
 const maxRPCResult = 8 << 20
 
 // discover reads the validator set from the staking contract through the
-// generation. Chain errors name the endpoint already; any other error gets
-// the contract and the endpoint appended.
+// generation. Chain errors (codes rpc_error and timeout) name the endpoint
+// already; any other error gets the contract and the endpoint appended.
 func (c *Client) discover(ctx context.Context) (ValidatorSet, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	set, err := c.gen.ReadValidators(ctx, rpcChain{c}, c.stakingAddr)
-	if err != nil && errcode.Of(err) != errcode.RPCError {
-		return ValidatorSet{}, fmt.Errorf("%w (staking contract %s via %s)", err, c.stakingAddr.Hex(), c.cfg.RPCURL)
+	switch errcode.Of(err) {
+	case "", errcode.RPCError, errcode.Timeout:
+		return set, err
 	}
-	return set, err
+	return ValidatorSet{}, fmt.Errorf("%w (staking contract %s via %s)", err, c.stakingAddr.Hex(), c.cfg.RPCURL)
 }
 
 // rpcChain is the Chain of a Client: eth_call on Config.RPCURL.
@@ -91,7 +93,11 @@ func (c *Client) rpc(ctx context.Context, method string, params []byte) (jsjson.
 		Body:   body,
 	})
 	if err != nil {
-		return jsjson.Value{}, &errcode.Error{Code: errcode.RPCError, Msg: fmt.Sprintf("node: chain RPC %s is unreachable (%s): %v; check Config.RPCURL", c.cfg.RPCURL, method, err), Err: err}
+		code := errcode.RPCError
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			code = errcode.Timeout
+		}
+		return jsjson.Value{}, &errcode.Error{Code: code, Msg: fmt.Sprintf("node: chain RPC %s is unreachable (%s): %v; check Config.RPCURL", c.cfg.RPCURL, method, err), Err: err}
 	}
 	out, rpcErr, ok := parseRPCResponse(resp.Body)
 	if !ok {
