@@ -1,5 +1,10 @@
-// Package node is a client for the nodes of a Lit Protocol network (JS SDK
-// v7 "datil" wire format).
+// Package node is a client for the nodes of a Lit Protocol network.
+//
+// The wire format is a [Generation]: [Datil] (JS SDK v7) is the one
+// implemented and the default. A Generation makes every choice that differs
+// between protocol generations (the handshake, the endpoint paths, how
+// request bodies are sealed and answers opened, the staking read, which
+// nodes a request goes to); the Client routes all of them through it.
 //
 // It finds the validators (from the staking contract over JSON-RPC, or from
 // explicit bootstrap URLs), performs the handshake with every node in

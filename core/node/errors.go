@@ -68,8 +68,7 @@ func (e *NodeError) Error() string {
 // parseNodeError builds a NodeError from a non-2xx response.
 func parseNodeError(url string, resp Response) *NodeError {
 	e := &NodeError{URL: url, HTTPStatus: resp.Status}
-	// A JSON object, or null (no fields), as encoding/json accepted into
-	// a struct.
+	// The body is a JSON object, or null (no fields).
 	body, err := jsjson.Parse(resp.Body)
 	if _, isObj := body.Members(); err != nil || !isObj && !body.IsNull() {
 		if len(resp.Body) == 0 {

@@ -161,8 +161,7 @@ func hdRootPubkeys(v jsjson.Value) ([]string, error) {
 	}
 	list := make([]string, len(items))
 	for i, it := range items {
-		// null entries read as "", as encoding/json decodes them into a
-		// []string; checkHex then refuses them.
+		// A null entry reads as "", which checkHex then refuses.
 		if s, ok := it.Str(); ok {
 			list[i] = s
 		} else if !it.IsNull() {
@@ -247,13 +246,14 @@ type combined struct {
 	epoch               uint64
 }
 
-// combine applies the most-common rule to the answers, given in validator
-// order.
-func combine(urls []string, answers []HandshakeResponse) combined {
+// combine applies the most-common rule to the peers' answers, given in
+// validator order.
+func combine(peers []Peer) combined {
 	var subnet, network, set, hd, hash, epoch []string
-	c := combined{serverPublicKeys: make(map[string]string, len(answers))}
-	for i, a := range answers {
-		c.serverPublicKeys[urls[i]] = a.ServerPublicKey
+	c := combined{serverPublicKeys: make(map[string]string, len(peers))}
+	for _, p := range peers {
+		a := p.Handshake
+		c.serverPublicKeys[p.URL] = a.ServerPublicKey
 		subnet = append(subnet, a.SubnetPublicKey)
 		network = append(network, a.NetworkPublicKey)
 		set = append(set, a.NetworkPublicKeySet)

@@ -12,8 +12,8 @@ import (
 	"github.com/litgo/litsession/core/jsjson"
 )
 
-// The node package reads JSON with jsjson. These tests compare it with the
-// encoding/json code it replaced (copied here as ref*): same results for
+// The node package reads JSON with jsjson. These tests compare it with
+// encoding/json readers of the same documents (ref*): same results for
 // every document encoding/json reads the same way. The documented
 // differences: jsjson refuses duplicate keys, invalid UTF-8 and lone
 // surrogates, and matches member names exactly where encoding/json
