@@ -103,8 +103,8 @@ type officialPKPRun struct {
 //   - the official pkpSign signature recovers to the PKP public key;
 //   - the client asked each node for sign_session_key exactly once: it
 //     accepted our devnet's combined BLS signature on the first try (it
-//     asks again when its own check of the delegation fails, DEVNET.md
-//     §3.4);
+//     asks again when its own check of the delegation fails, see
+//     docs/protocol.md#client-checks-of-the-delegation);
 //   - our verifier (core/verify, as a node) accepts the official PKP
 //     session signatures for pkp-signing on the PKP, delegated via LIT_BLS
 //     by the PKP's address, and core/pkp.VerifyAuthSig accepts the

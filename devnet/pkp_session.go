@@ -44,7 +44,7 @@ func (n *Node) checkEpoch(w http.ResponseWriter, r *http.Request, epoch *uint64)
 }
 
 // signSessionKeyRequest is the body of /web/sign_session_key/v1
-// (PROTOCOL.md §12).
+// (docs/protocol.md#delegation-request).
 type signSessionKeyRequest struct {
 	SessionKey      *string         `json:"sessionKey"`
 	AuthMethods     *[]authMethod   `json:"authMethods"`

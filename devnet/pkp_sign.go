@@ -14,7 +14,8 @@ import (
 	"github.com/litgo/litsession/core/verify"
 )
 
-// pkpSignRequest is the body of /web/pkp/sign/v1 (DEVNET.md §4.1).
+// pkpSignRequest is the body of /web/pkp/sign/v1
+// (docs/protocol.md#signing-request).
 type pkpSignRequest struct {
 	ToSign      []int           `json:"toSign"`
 	Pubkey      *string         `json:"pubkey"`
@@ -25,7 +26,7 @@ type pkpSignRequest struct {
 
 // pkpSignShare is the signatureShare of the answer. Like real nodes, the
 // hex strings are JSON-quoted inside the string ("\"<hex>\""); clients
-// strip the quotes (DEVNET.md §4.2).
+// strip the quotes (docs/protocol.md#signing-answer).
 type pkpSignShare struct {
 	Digest         string `json:"digest"`
 	Result         string `json:"result"`

@@ -35,7 +35,7 @@ import (
 )
 
 // The test wallet's key: 0x11…11, address 0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A
-// (PROTOCOL.md §0).
+// (docs/protocol.md#fixed-test-inputs).
 const (
 	walletKey     = "0x1111111111111111111111111111111111111111111111111111111111111111"
 	walletAddress = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A"
@@ -868,7 +868,8 @@ func officialClasses(t *testing.T, bctx context.Context, dn readyLine) {
 	if !res.Info.WalletAsked {
 		t.Error("info.walletAsked is false after disconnect")
 	}
-	// What the official SDK signs for these instances (PROTOCOL.md §7):
+	// What the official SDK signs for these instances
+	// (docs/protocol.md#session-signature-template):
 	// JSON.stringify of the caller's objects, PKP id normalized.
 	want := `[{"resource":{"resource":"*","resourcePrefix":"lit-litaction"},"ability":"lit-action-execution"},` +
 		`{"resource":{"resource":"0000000000000000000000000000000000000000000000000000000000000ABC","resourcePrefix":"lit-pkp"},"ability":"pkp-signing"}]`

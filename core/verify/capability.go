@@ -150,8 +150,8 @@ func fromAuthSig(what string, err error) error {
 	return rejectErr(r, err, "%s", what)
 }
 
-// CapacityDelegation is a verified capacity-credit delegation (PROTOCOL.md
-// §6): the owner of a rate-limit NFT lets the session's wallet spend it.
+// CapacityDelegation is a verified capacity-credit delegation
+// (docs/protocol.md#capacity-delegation): the owner of a rate-limit NFT lets the session's wallet spend it.
 // Verify does not check ownership of the token or count uses; the node
 // does, with Owner, NFTIDs and Uses, counting against ID.
 type CapacityDelegation struct {

@@ -15,7 +15,8 @@ import (
 	"github.com/litgo/litsession/core/siwe"
 )
 
-// template is a parsed session signedMessage (PROTOCOL.md §7).
+// template is a parsed session signedMessage
+// (docs/protocol.md#session-signature-template).
 type template struct {
 	sessionKey   string
 	requests     []resource.Request

@@ -11,7 +11,8 @@ import (
 	"github.com/litgo/litsession/core/resource"
 )
 
-// loadV4 reads the official v7 session sigs of PROTOCOL.md §15 V4, by node URL.
+// loadV4 reads the official v7 session sigs of V4 (docs/protocol.md#v4), by
+// node URL.
 func loadV4(t testing.TB) map[string]authsig.AuthSig {
 	t.Helper()
 	b, err := os.ReadFile("testdata/v4.json")

@@ -1,5 +1,6 @@
 // Package verify checks Lit session signatures the way a Lit node does when
-// one is used (PROTOCOL.md §11), as a library any backend can call.
+// one is used (docs/protocol.md#node-checks), as a library any backend can
+// call.
 //
 // A session signature is the AuthSig {"sig","derivedVia":
 // "litSessionSignViaNacl","signedMessage","address","algo":"ed25519"} a

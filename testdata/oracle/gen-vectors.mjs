@@ -30,7 +30,7 @@ const VECTORS_DIR = path.resolve(ORACLE_DIR, '..', 'vectors');
 const PACKAGES = packageVersions();
 
 // ---------------------------------------------------------------------------
-// Fixed inputs (PROTOCOL.md §0)
+// Fixed inputs (docs/protocol.md#fixed-test-inputs)
 // ---------------------------------------------------------------------------
 
 const WALLET_KEY = '0x' + '11'.repeat(32);
@@ -868,7 +868,8 @@ async function buildSessionSigCases() {
 }
 
 // ---------------------------------------------------------------------------
-// Checks against PROTOCOL.md §15 (fail loudly if the SDK output drifts)
+// Checks against docs/protocol.md#reference-vectors (fail loudly if the SDK
+// output drifts)
 // ---------------------------------------------------------------------------
 
 const V1_SIG = '0x73cdc832860b3cca5a758f0f18770da7e5f76e4faceb151612edd688d3b943295f2506edfa584cb6dc63a2b1e5f6baec7dc766c2e2f283d9d5a41d9f1cfae17d1b';

@@ -174,7 +174,7 @@ export function offlineClient() {
 }
 
 /**
- * Make a LitNodeClientNodeJs that looks connected (PROTOCOL.md §15 V4): no
+ * Make a LitNodeClientNodeJs that looks connected (V4, docs/protocol.md#v4): no
  * network, `ready`, the given connectedNodes, a cached blockhash that is
  * "fresh" relative to the faked clock.
  */

@@ -8,7 +8,7 @@
 // address, algo}, …}.
 // stdout: {"isValid": bool, "errors": [string, …]} exactly as returned.
 //
-// What it checks (PROTOCOL.md §11): each signedMessage is JSON with a
+// What it checks (docs/protocol.md#node-checks, last paragraph): each signedMessage is JSON with a
 // non-empty capabilities array; every capability's SIWE "Expiration Time"
 // exists and is not before now; the outer expiration exists and is not
 // before now. It checks no signature.

@@ -9,7 +9,8 @@
 //   load    ready + new LitNodeClient({litNetwork:'custom',
 //           checkNodeAttestation:false}); its rpcUrl is then the default
 //           http://127.0.0.1:8545 (the devnet), and the private _blockHashUrl
-//           is pointed at the devnet's block indexer (DEVNET.md §1.6), so
+//           is pointed at the devnet's block indexer
+//           (docs/protocol.md#block-indexer), so
 //           nothing leaves loopback
 //   connect client.connect(): staking contract + handshake with every node
 //   first   getSessionSigs with the documented EOA authNeededCallback
