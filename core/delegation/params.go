@@ -50,7 +50,7 @@ func (p GenerateParams) Check(now time.Time) (pkp.PKP, error) {
 	}
 	for i, q := range p.Resources {
 		if err := q.Check(); err != nil {
-			return k, &ParamsError{Field: "Resources", Item: fmt.Sprintf("[%d]", i), Msg: err.Error(), Err: err}
+			return k, &ParamsError{Field: "Resources", Item: fmt.Sprintf("[%d]", i), Msg: "is not valid: " + err.Error(), Err: err}
 		}
 	}
 	switch {
