@@ -21,7 +21,6 @@ import (
 	"github.com/litgo/litsession/core/delegation"
 	"github.com/litgo/litsession/core/envelope"
 	"github.com/litgo/litsession/core/node"
-	"github.com/litgo/litsession/core/siwe"
 	"github.com/litgo/litsession/core/storage"
 )
 
@@ -174,11 +173,7 @@ func envelopeExpiry(raw []byte) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	m, err := siwe.Parse(env.DelegationAuthSig.SignedMessage)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return m.Expiration()
+	return delegation.EnvelopeExpiration(*env)
 }
 
 // status records the answer for the access log.

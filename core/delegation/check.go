@@ -72,3 +72,16 @@ func (c *AuthContext) Usable(now time.Time) error {
 	}
 	return c.Delegation.checkTimes(now)
 }
+
+// EnvelopeExpiration reads the Expiration Time of env's delegation without
+// checking anything: for housekeeping, such as deleting stored envelopes
+// whose delegation has expired. It is no reason to trust the envelope
+// (CheckEnvelope is); ok is false when there is no SIWE message or no
+// expiry.
+func EnvelopeExpiration(env envelope.Envelope) (exp time.Time, ok bool) {
+	msg, err := siwe.Parse(env.DelegationAuthSig.SignedMessage)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return msg.Expiration()
+}
