@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -44,17 +45,10 @@ func cmdDelegate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	k, err := pkp.Parse(*pkpKey)
-	if err != nil {
-		return usagef("--pkp-public-key: %v", err)
-	}
 	if err := checkTime("expiration", *expiration); err != nil {
 		return err
 	}
 	exp, _ := siwe.ParseTime("expiration", *expiration)
-	if time.Until(exp) < delegation.MinRemaining {
-		return usagef("--expiration %s is not in the future; pass a time ahead, e.g. %s", *expiration, siwe.FormatTime(time.Now().Add(time.Hour)))
-	}
 	reqs, err := parseResources(resources)
 	if err != nil {
 		return err
@@ -63,23 +57,28 @@ func cmdDelegate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cl, err := conn.connect(e)
-	if err != nil {
-		return err
-	}
-	a, err := delegation.GeneratePkpDelegationAuthSig(e.ctx, cl, delegation.GenerateParams{
-		PKPPublicKey:   k.PublicKey,
+	p := delegation.GenerateParams{
+		PKPPublicKey:   *pkpKey,
 		Owner:          owner,
 		SessionKeyPair: kp,
 		Resources:      reqs,
 		Expiration:     exp,
 		Domain:         *domain,
 		Statement:      *statement,
-	})
+	}
+	k, err := p.Check(time.Now())
+	if err != nil {
+		return flagError(err)
+	}
+	cl, err := conn.connect(e)
 	if err != nil {
 		return err
 	}
-	b, err := envelope.Encode(envelope.Envelope{PKPPublicKey: k.PublicKey, SessionKeyPair: kp, DelegationAuthSig: a})
+	a, err := delegation.GeneratePkpDelegationAuthSig(e.ctx, cl, p)
+	if err != nil {
+		return err
+	}
+	b, err := delegation.EncodeEnvelope(envelope.Envelope{PKPPublicKey: k.PublicKey, SessionKeyPair: kp, DelegationAuthSig: a})
 	if err != nil {
 		return err
 	}
@@ -125,6 +124,23 @@ func cmdServerSign(e *env, args []string) error {
 		return err
 	}
 	return writeJSON(e.stdout, sig)
+}
+
+// flagNames are the delegate flags of the GenerateParams fields.
+var flagNames = map[string]string{
+	"PKPPublicKey": "--pkp-public-key",
+	"Resources":    "--resource",
+	"Expiration":   "--expiration",
+}
+
+// flagError makes a *delegation.ParamsError about a flag a usage error
+// naming the flag.
+func flagError(err error) error {
+	var pe *delegation.ParamsError
+	if errors.As(err, &pe) && flagNames[pe.Field] != "" {
+		return usagef("%s%s %s", flagNames[pe.Field], pe.Item, pe.Msg)
+	}
+	return err
 }
 
 // parseDigest reads a 32-byte hex digest, with or without 0x.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,7 +21,6 @@ import (
 	"github.com/litgo/litsession/core/delegation"
 	"github.com/litgo/litsession/core/envelope"
 	"github.com/litgo/litsession/core/node"
-	"github.com/litgo/litsession/core/siwe"
 	"github.com/litgo/litsession/core/storage"
 	"github.com/litgo/litsession/internal/httpx"
 )
@@ -31,16 +29,7 @@ func init() {
 	register("serve", "run an HTTP worker that stores envelopes and pkpSigns with them (POST /envelopes, POST /sign)", cmdServe)
 }
 
-// The worker's API. Every answer is JSON with CORS headers for any origin;
-// errors are {"error":"<code>","message":"<one line>"} (plus "reason" for
-// refused delegations).
-//
-//	POST   /envelopes       body: an envelope (≤ envelope.MaxSize)  → 201 {"id",…}
-//	GET    /envelopes/{id}  → 200 what the envelope allows (no secret)
-//	DELETE /envelopes/{id}  → 204
-//	POST   /sign            body: {"id","toSign":"0x<64 hex>"} (≤ maxSignBody) → 200 pkpSign result
 const (
-	maxSignBody     = 4 << 10
 	envelopeKeyPref = "envelope-"
 	idBytes         = 16 // 128 random bits: ids are capabilities, so unguessable
 )
@@ -85,13 +74,7 @@ func cmdServe(e *env, args []string) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	ready, _ := json.Marshal(struct {
-		URL       string `json:"url"`
-		Store     string `json:"store"`
-		Envelopes int    `json:"envelopes"`
-		Nodes     int    `json:"nodes"`
-	}{"http://" + ln.Addr().String(), store.Dir(), kept, len(cl.ConnectedNodes())})
-	fmt.Fprintf(e.stdout, "%s\n", ready)
+	fmt.Fprintf(e.stdout, "%s\n", readyJSON("http://"+ln.Addr().String(), store.Dir(), kept, len(cl.ConnectedNodes())))
 	w.logf("listening on http://%s; %d envelope(s) in %s (%d expired ones removed)", ln.Addr(), kept, store.Dir(), removed)
 	select {
 	case <-e.ctx.Done():
@@ -191,11 +174,7 @@ func envelopeExpiry(raw []byte) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	m, err := siwe.Parse(env.DelegationAuthSig.SignedMessage)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return m.Expiration()
+	return delegation.EnvelopeExpiration(*env)
 }
 
 // status records the answer for the access log: its status code and its
@@ -259,45 +238,6 @@ func (w *worker) route(rw *status, r *http.Request) string {
 	return route
 }
 
-// errorBody is every error answer.
-type errorBody struct {
-	Error   string `json:"error"`
-	Reason  string `json:"reason,omitempty"`
-	Message string `json:"message"`
-}
-
-func (w *worker) reply(rw *status, code int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		code, b = http.StatusInternalServerError, []byte(`{"error":"internal","message":"encoding the answer failed"}`)
-	}
-	rw.Header().Set("Content-Type", "application/json")
-	rw.WriteHeader(code)
-	rw.Write(append(b, '\n'))
-}
-
-func (w *worker) fail(rw *status, code int, errCode, msg string) {
-	rw.error = errCode
-	w.reply(rw, code, errorBody{Error: errCode, Message: oneLine(msg, 1000)})
-}
-
-// failErr answers with the status that fits err.
-func (w *worker) failErr(rw *status, err error) {
-	var de *delegation.DelegationError
-	switch {
-	case errors.As(err, &de) && de.Reason == delegation.ReasonExpired:
-		rw.error = "delegation_expired"
-		w.reply(rw, http.StatusGone, errorBody{Error: rw.error, Reason: string(de.Reason), Message: oneLine(err.Error(), 1000)})
-	case errors.As(err, &de):
-		rw.error = "delegation_refused"
-		w.reply(rw, http.StatusUnprocessableEntity, errorBody{Error: rw.error, Reason: string(de.Reason), Message: oneLine(err.Error(), 1000)})
-	case errors.Is(err, context.DeadlineExceeded):
-		w.fail(rw, http.StatusGatewayTimeout, "network_timeout", "the Lit network did not answer in time: "+err.Error())
-	default:
-		w.fail(rw, http.StatusBadGateway, "network", "the Lit network failed the request: "+err.Error())
-	}
-}
-
 // readBody reads a JSON body of at most limit bytes; it answers and
 // returns false on failure.
 func (w *worker) readBody(rw *status, r *http.Request, limit int64) ([]byte, bool) {
@@ -319,25 +259,6 @@ func (w *worker) readBody(rw *status, r *http.Request, limit int64) ([]byte, boo
 		return nil, false
 	}
 	return b, true
-}
-
-// envelopeInfo describes a stored envelope without its secret.
-type envelopeInfo struct {
-	ID           string   `json:"id"`
-	PKPPublicKey string   `json:"pkpPublicKey"`
-	EthAddress   string   `json:"ethAddress"`
-	SessionKey   string   `json:"sessionKey"`
-	Expiration   string   `json:"expiration"`
-	Resources    []string `json:"resources"`
-}
-
-func info(id string, ac *delegation.AuthContext) envelopeInfo {
-	res := make([]string, len(ac.AuthConfig.Resources))
-	for i, q := range ac.AuthConfig.Resources {
-		res[i] = q.Resource.Key() + "=" + string(q.Ability)
-	}
-	return envelopeInfo{ID: id, PKPPublicKey: ac.PKP.PublicKey, EthAddress: ac.PKP.EthAddress, SessionKey: ac.SessionKeyPair.URI(),
-		Expiration: ac.AuthConfig.Expiration, Resources: res}
 }
 
 // storeEnvelope: POST /envelopes.
@@ -419,18 +340,16 @@ func (w *worker) load(rw *status, r *http.Request, id string) *delegation.AuthCo
 		w.cache[id] = ac
 		w.mu.Unlock()
 	}
-	if time.Until(ac.Expiration()) < delegation.MinRemaining {
-		w.forget(r.Context(), id, ac.Expiration())
-		w.fail410(rw, ac.Expiration())
+	if err := ac.Usable(time.Time{}); err != nil {
+		if errors.Is(err, delegation.ErrDelegationExpired) {
+			w.forget(r.Context(), id, ac.Expiration())
+			w.fail410(rw, ac.Expiration())
+		} else {
+			w.failErr(rw, err)
+		}
 		return nil
 	}
 	return ac
-}
-
-func (w *worker) fail410(rw *status, exp time.Time) {
-	rw.error = "delegation_expired"
-	w.reply(rw, http.StatusGone, errorBody{Error: rw.error, Reason: string(delegation.ReasonExpired),
-		Message: fmt.Sprintf("the delegation expired at %s and the envelope was deleted; ask the PKP's owner for a new delegation and POST the new envelope to /envelopes", siwe.FormatTime(exp))})
 }
 
 // forget deletes an expired envelope, keeping a tombstone for 410s.
@@ -482,35 +401,21 @@ func (w *worker) sign(rw *status, r *http.Request) {
 	if !ok {
 		return
 	}
-	var req struct {
-		ID     *string `json:"id"`
-		ToSign *string `json:"toSign"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || dec.More() {
-		w.fail(rw, http.StatusBadRequest, "bad_request", `the body must be {"id":"<id from POST /envelopes>","toSign":"0x<64 hex>"} and nothing else`)
+	req, msg := parseSignRequest(b)
+	if msg != "" {
+		w.fail(rw, http.StatusBadRequest, "bad_request", msg)
 		return
 	}
-	if req.ID == nil || req.ToSign == nil {
-		w.fail(rw, http.StatusBadRequest, "bad_request", `id and toSign are required: {"id":"<id from POST /envelopes>","toSign":"0x<64 hex>"}`)
-		return
-	}
-	digest, err := parseDigest(*req.ToSign)
-	if err != nil {
-		w.fail(rw, http.StatusBadRequest, "bad_request", "toSign: "+err.Error())
-		return
-	}
-	ac := w.load(rw, r, *req.ID)
+	ac := w.load(rw, r, req.ID)
 	if ac == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 3*w.timeout)
 	defer cancel()
-	sig, err := w.signer.PkpSign(ctx, ac, digest)
+	sig, err := w.signer.PkpSign(ctx, ac, req.Digest)
 	if err != nil {
 		if errors.Is(err, delegation.ErrDelegationExpired) {
-			w.forget(r.Context(), *req.ID, ac.Expiration())
+			w.forget(r.Context(), req.ID, ac.Expiration())
 		}
 		w.failErr(rw, err)
 		return

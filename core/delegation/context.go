@@ -1,7 +1,6 @@
 package delegation
 
 import (
-	"errors"
 	"maps"
 	"strings"
 	"sync/atomic"
@@ -99,24 +98,15 @@ func (c *AuthContext) Envelope() envelope.Envelope {
 }
 
 // CreatePkpAuthContextFromPreGenerated validates a pre-generated
-// delegation (ValidateDelegationAuthSig, for the envelope's PKP and
-// session key, under networkPublicKey, at now; zero now means time.Now())
-// and returns its context. AuthConfig is derived from the SIWE message:
+// delegation (CheckEnvelope: under networkPublicKey, at now; zero now
+// means time.Now()) and returns its context. AuthConfig is derived from the SIWE message:
 // domain, statement, expiration and the ReCap's grants in sorted key order.
 //
 // Unlike naga, nothing is defaulted: a delegation without an expiry or a
 // ReCap is refused rather than given 24 hours or "pkp-signing on *", and
 // no authData is needed (v7 nodes do not ask for it).
 func CreatePkpAuthContextFromPreGenerated(env envelope.Envelope, networkPublicKey string, now time.Time) (*AuthContext, error) {
-	if env.SessionKeyPair == nil {
-		return nil, errors.New("delegation: the envelope has no session key pair")
-	}
-	d, err := ValidateDelegationAuthSig(env.DelegationAuthSig, Expect{
-		PKPPublicKey:     env.PKPPublicKey,
-		SessionKey:       env.SessionKeyPair.URI(),
-		NetworkPublicKey: networkPublicKey,
-		Now:              now,
-	})
+	d, err := CheckEnvelope(env, networkPublicKey, now)
 	if err != nil {
 		return nil, err
 	}

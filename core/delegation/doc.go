@@ -3,12 +3,13 @@
 //
 //  1. Client (holds the PKP's auth, e.g. the owner wallet): generate a
 //     session key pair (sessionkey.Generate), have the nodes sign a
-//     delegation from the PKP to it (GeneratePkpDelegationAuthSig), and
-//     send both to the server as an envelope (core/envelope) over a secure
-//     channel.
-//  2. Server: decode the envelope, validate it against the network
-//     (CreatePkpAuthContextFromPreGenerated, which runs
-//     ValidateDelegationAuthSig), and keep the AuthContext.
+//     delegation from the PKP to it (GeneratePkpDelegationAuthSig, whose
+//     params GenerateParams.Check checks), and send both to the server as
+//     an envelope (EncodeEnvelope) over a secure channel.
+//  2. Server: decode the envelope, check it against the network
+//     (CreatePkpAuthContextFromPreGenerated, which runs CheckEnvelope: the
+//     one check of an envelope's holder), and keep the AuthContext;
+//     AuthContext.Usable re-checks its times before each use.
 //  3. Server, for every request: mint session signatures right before it
 //     (CreatePkpSessionSigs; never cached, never outliving the delegation)
 //     and use them, e.g. for pkpSign. Signer does this and re-handshakes
@@ -22,7 +23,11 @@
 // expire, come from the envelope's PKP, name the envelope's session key and
 // carry a ReCap, and a session may only request what that ReCap grants.
 // Refusals are *DelegationError values whose Reason says which check
-// failed and whose message says what to do.
+// failed and whose message says what to do; their code is
+// errcode.DelegationRefused with the detail ("reason", Reason). Bad
+// params are *ParamsError values (errcode.InvalidParams). The browser
+// API's params objects are read here too (GenerateParamsFromJSON,
+// EnvelopeFromJSON), with core/jsjson.
 //
 // Security: the session secret key is a bearer credential for the PKP,
 // within the ReCap, until the delegation expires. Keep delegations short

@@ -3,6 +3,8 @@ package delegation
 import (
 	"errors"
 	"fmt"
+
+	"github.com/litgo/litsession/core/errcode"
 )
 
 // Reason says why a delegation was refused.
@@ -81,6 +83,12 @@ func (e *DelegationError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *DelegationError) Unwrap() error { return e.Err }
+
+// ErrorCode is errcode.DelegationRefused for every reason.
+func (e *DelegationError) ErrorCode() errcode.Code { return errcode.DelegationRefused }
+
+// ErrorDetail names the check that refused: ("reason", Reason).
+func (e *DelegationError) ErrorDetail() (key, value string) { return "reason", string(e.Reason) }
 
 // Is makes errors.Is(err, ErrDelegationExpired) true for ReasonExpired.
 func (e *DelegationError) Is(target error) bool {

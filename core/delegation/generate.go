@@ -2,7 +2,6 @@ package delegation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -50,7 +49,8 @@ type GenerateParams struct {
 	Now func() time.Time
 }
 
-// GeneratePkpDelegationAuthSig has the network's nodes sign a delegation
+// GeneratePkpDelegationAuthSig checks p (GenerateParams.Check: refusals
+// are *ParamsError values) and has the network's nodes sign a delegation
 // from the PKP to the session key, with a fresh sign_session_key round
 // (pkp.SignSessionKey; nothing is cached), and returns the LIT_BLS AuthSig
 // that goes into an envelope. The result is checked with
@@ -63,26 +63,9 @@ func GeneratePkpDelegationAuthSig(ctx context.Context, nw pkp.Network, p Generat
 		now = p.Now
 	}
 	t := now()
-	k, err := pkp.Parse(p.PKPPublicKey)
+	k, err := p.Check(t)
 	if err != nil {
 		return authsig.AuthSig{}, err
-	}
-	switch {
-	case p.SessionKeyPair == nil:
-		return authsig.AuthSig{}, errors.New("delegation: GenerateParams.SessionKeyPair is required; make one with sessionkey.Generate")
-	case len(p.Resources) == 0:
-		return authsig.AuthSig{}, fmt.Errorf("delegation: GenerateParams.Resources is empty; grant at least one ability, e.g. pkp-signing on %s", k.Resource().Key())
-	case p.Expiration.IsZero():
-		return authsig.AuthSig{}, errors.New("delegation: GenerateParams.Expiration is required: the session key is a bearer credential for the PKP until the delegation expires, so pick a short one (e.g. one hour from now)")
-	case p.Expiration.Sub(t) < MinRemaining:
-		return authsig.AuthSig{}, fmt.Errorf("delegation: GenerateParams.Expiration %s is not in the future (now %s)", siwe.FormatTime(p.Expiration), siwe.FormatTime(t))
-	case len(p.AuthMethods) == 0 && p.Owner == nil:
-		return authsig.AuthSig{}, errors.New("delegation: no way to authenticate to the PKP; set GenerateParams.Owner (a permitted wallet) or AuthMethods")
-	}
-	for i, q := range p.Resources {
-		if err := q.Check(); err != nil {
-			return authsig.AuthSig{}, fmt.Errorf("delegation: GenerateParams.Resources[%d]: %w", i, err)
-		}
 	}
 	methods := append([]pkp.AuthMethod(nil), p.AuthMethods...)
 	if p.Owner != nil {

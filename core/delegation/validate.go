@@ -96,14 +96,11 @@ func ValidateDelegationAuthSig(a authsig.AuthSig, e Expect) (*Delegation, error)
 	if _, err := pkp.VerifyAuthSig(a, e.NetworkPublicKey, now); err != nil {
 		return nil, fromAuthsig(err)
 	}
-	if exp.Sub(now) < MinRemaining {
-		return nil, refuse(ReasonExpired, "it expires at %s, less than %v from now (%s)", siwe.FormatTime(exp), MinRemaining, siwe.FormatTime(now))
+	if err := checkRemaining(exp, now); err != nil {
+		return nil, err
 	}
-	if msg.Address() != k.EthAddress {
-		return nil, refuse(ReasonWrongPKP, "it is signed for the PKP address %s, but PKP %s has address %s", msg.Address(), k.PublicKey, k.EthAddress)
-	}
-	if msg.URI() != uri {
-		return nil, refuse(ReasonWrongSessionKey, "it delegates to %s, not to %s", msg.URI(), uri)
+	if err := checkBelongs(msg, k, uri); err != nil {
+		return nil, err
 	}
 	rc, err := msg.Recap()
 	if err != nil {
@@ -129,8 +126,30 @@ func (d *Delegation) checkTimes(now time.Time) error {
 	if !now.Before(d.Expiration) {
 		return refuse(ReasonExpired, "expired at %s (now %s)", siwe.FormatTime(d.Expiration), siwe.FormatTime(now))
 	}
-	if d.Expiration.Sub(now) < MinRemaining {
-		return refuse(ReasonExpired, "it expires at %s, less than %v from now (%s)", siwe.FormatTime(d.Expiration), MinRemaining, siwe.FormatTime(now))
+	return checkRemaining(d.Expiration, now)
+}
+
+// usable is the MinRemaining rule: a delegation (or a requested
+// expiration) that ends less than MinRemaining after now cannot be used.
+func usable(exp, now time.Time) bool { return exp.Sub(now) >= MinRemaining }
+
+// checkRemaining refuses a delegation that expires at exp under the
+// MinRemaining rule.
+func checkRemaining(exp, now time.Time) error {
+	if !usable(exp, now) {
+		return refuse(ReasonExpired, "it expires at %s, less than %v from now (%s)", siwe.FormatTime(exp), MinRemaining, siwe.FormatTime(now))
+	}
+	return nil
+}
+
+// checkBelongs refuses a delegation whose SIWE message is not from the
+// PKP k (its address) or does not name the session key uri (its URI).
+func checkBelongs(msg *siwe.Message, k pkp.PKP, uri string) error {
+	if msg.Address() != k.EthAddress {
+		return refuse(ReasonWrongPKP, "it is signed for the PKP address %s, but PKP %s has address %s", msg.Address(), k.PublicKey, k.EthAddress)
+	}
+	if msg.URI() != uri {
+		return refuse(ReasonWrongSessionKey, "it delegates to %s, not to %s", msg.URI(), uri)
 	}
 	return nil
 }

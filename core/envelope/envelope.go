@@ -44,6 +44,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/jsjson/stdjson"
 	"github.com/litgo/litsession/core/pkp"
 	"github.com/litgo/litsession/core/sessionkey"
@@ -81,6 +82,9 @@ func (e *Error) Error() string {
 	}
 	return "envelope: " + e.Field + ": " + e.Problem
 }
+
+// ErrorCode is errcode.InvalidParams: the envelope is malformed.
+func (e *Error) ErrorCode() errcode.Code { return errcode.InvalidParams }
 
 func fail(field, format string, args ...any) error {
 	return &Error{Field: field, Problem: fmt.Sprintf(format, args...)}

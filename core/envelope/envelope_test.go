@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/sessionkey"
 )
 
@@ -187,5 +188,12 @@ func TestNoSecretInFormatting(t *testing.T) {
 		if !strings.Contains(s, env.SessionKeyURI()) {
 			t.Fatalf("formatting should name the session key: %s", s)
 		}
+	}
+}
+
+func TestErrorCode(t *testing.T) {
+	_, err := Decode([]byte(`{}`))
+	if errcode.Of(err) != errcode.InvalidParams {
+		t.Errorf("errcode.Of(%v) = %s, want %s", err, errcode.Of(err), errcode.InvalidParams)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/node"
 )
 
@@ -14,12 +15,23 @@ var (
 	// signature shares do not combine to a signature that verifies: under
 	// the network key for sign_session_key, under the PKP key for pkpSign.
 	// A node is faulty or malicious, or the client has the wrong network
-	// key; retrying will not help until that is fixed.
-	ErrBadShares = errors.New("pkp: the nodes' signature shares do not combine to a valid signature")
+	// key; retrying will not help until that is fixed. Its code is
+	// errcode.NodeError.
+	ErrBadShares error = &codedError{msg: "pkp: the nodes' signature shares do not combine to a valid signature", code: errcode.NodeError}
 
-	// ErrNotConnected means the Network has no connected nodes.
-	ErrNotConnected = errors.New("pkp: not connected to any Lit node; connect the node client first")
+	// ErrNotConnected means the Network has no connected nodes. Its code is
+	// errcode.NotConnected.
+	ErrNotConnected error = &codedError{msg: "pkp: not connected to any Lit node; connect the node client first", code: errcode.NotConnected}
 )
+
+// codedError is a sentinel error with a code.
+type codedError struct {
+	msg  string
+	code errcode.Code
+}
+
+func (e *codedError) Error() string           { return e.msg }
+func (e *codedError) ErrorCode() errcode.Code { return e.code }
 
 // RefusedError means too few nodes succeeded and at least one of the others
 // answered with a Lit error (it was reachable and refused the request, for
@@ -31,6 +43,22 @@ type RefusedError struct {
 	Got       int                        // successful answers
 	Refusals  map[string]*node.NodeError // node URL → its Lit error
 	Failed    map[string]error           // node URL → other failures (unreachable, bad body)
+}
+
+// ErrorCode is errcode.NodeError: a node answered with an error.
+func (e *RefusedError) ErrorCode() errcode.Code { return errcode.NodeError }
+
+// FailedNodes says why each node failed: its Lit error, or how it could
+// not be reached.
+func (e *RefusedError) FailedNodes() map[string]string {
+	out := make(map[string]string, len(e.Refusals)+len(e.Failed))
+	for u, ne := range e.Refusals {
+		out[u] = ne.Error()
+	}
+	for u, fe := range e.Failed {
+		out[u] = fe.Error()
+	}
+	return out
 }
 
 func (e *RefusedError) Error() string {

@@ -50,7 +50,6 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	jsbridge.Extend(errorCodes)
 	var err error
 	dn, err = devnet.Start(context.Background(), devnet.Config{})
 	if err != nil {

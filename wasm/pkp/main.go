@@ -8,19 +8,16 @@
 // lit.createDelegationEnvelope, lit.loadPkp); see js/lit-session.d.ts.
 //
 // It shares the adapters of the main module (wasm/internal/jsbridge): the
-// fetch transport, the EIP-1193 wallet and the error codes. Every async
-// function returns a Promise; every rejection is an Error with a string
-// code.
+// fetch transport, the EIP-1193 wallet and the JS errors. The params
+// objects are read in core (delegation.GenerateParamsFromJSON,
+// delegation.CreateEnvelopeJSON) and the errors carry their codes
+// (core/errcode). Every async function returns a Promise; every rejection
+// is an Error with a string code.
 package main
 
-import (
-	"syscall/js"
-
-	"github.com/litgo/litsession/wasm/internal/jsbridge"
-)
+import "syscall/js"
 
 func main() {
-	jsbridge.Extend(errorCodes)
 	api := newAPI()
 	if ready := js.Global().Get("__litSessionPkpReady"); ready.Type() == js.TypeFunction {
 		ready.Invoke(api)

@@ -16,6 +16,7 @@ import (
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/delegation"
 	"github.com/litgo/litsession/core/envelope"
+	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/core/pkp"
@@ -246,7 +247,7 @@ func TestGenerateErrors(t *testing.T) {
 					edit(m)
 					arg = jsonString(t, m)
 				}
-				e := mustFail(t, c.Call("generatePkpDelegationAuthSig", arg), jsbridge.CodeInvalidParams)
+				e := mustFail(t, c.Call("generatePkpDelegationAuthSig", arg), string(errcode.InvalidParams))
 				if e.msg == "" || !strings.Contains(e.msg, "generatePkpDelegationAuthSig") {
 					t.Errorf("message %q does not name the function", e.msg)
 				}
@@ -263,7 +264,7 @@ func TestGenerateErrors(t *testing.T) {
 		w.mu.Unlock()
 		defer func() { w.mu.Lock(); w.reject = false; w.mu.Unlock() }()
 		before := requestCount(pkp.SignSessionKeyPath)
-		mustFail(t, c.Call("generatePkpDelegationAuthSig", jsonString(t, genParams(p, nil))), jsbridge.CodeWalletRejected)
+		mustFail(t, c.Call("generatePkpDelegationAuthSig", jsonString(t, genParams(p, nil))), string(errcode.WalletRejected))
 		if requestCount(pkp.SignSessionKeyPath) != before {
 			t.Error("the nodes were asked although the wallet declined")
 		}
@@ -272,7 +273,7 @@ func TestGenerateErrors(t *testing.T) {
 	t.Run("wallet not permitted", func(t *testing.T) {
 		// A PKP of another owner: every node refuses the auth method.
 		q := mint(t, "0x"+strings.Repeat("ab", 20))
-		e := mustFail(t, c.Call("generatePkpDelegationAuthSig", jsonString(t, genParams(q, nil))), jsbridge.CodeNodeError)
+		e := mustFail(t, c.Call("generatePkpDelegationAuthSig", jsonString(t, genParams(q, nil))), string(errcode.NodeError))
 		nodes := e.v.Get("nodes")
 		if nodes.Type() != js.TypeObject || nodes.Get(dn.NodeURLs[0]).Type() != js.TypeString {
 			t.Errorf("err.nodes does not say why each node refused: %s (%s)", jsbridge.JSString(nodes), e.msg)
@@ -284,7 +285,7 @@ func TestGenerateErrors(t *testing.T) {
 			"bootstrapUrls": toAny(dn.NodeURLs), "minNodeCount": dn.Threshold,
 			"networkPublicKey": strings.Repeat("ab", 48), "provider": w.provider(),
 		})
-		e := mustFail(t, c2.Call("connect"), jsbridge.CodeNotConnected)
+		e := mustFail(t, c2.Call("connect"), string(errcode.NotConnected))
 		if !strings.Contains(e.msg, "client.connect()") {
 			t.Errorf("message %q does not say to connect again", e.msg)
 		}
@@ -292,13 +293,13 @@ func TestGenerateErrors(t *testing.T) {
 
 	t.Run("nodes unreachable", func(t *testing.T) {
 		c3 := createClient(t, map[string]any{"bootstrapUrls": []any{"http://127.0.0.1:9"}, "minNodeCount": 1, "connectTimeout": 3000, "provider": w.provider()})
-		mustFail(t, c3.Call("connect"), jsbridge.CodeNodesUnreachable)
+		mustFail(t, c3.Call("connect"), string(errcode.NodesUnreachable))
 	})
 
 	t.Run("createClient", func(t *testing.T) {
-		syncErr(t, api.Call("createClient", map[string]any{"bootstrapUrls": []any{}, "minNodeCount": 1}), jsbridge.CodeInvalidParams)
-		syncErr(t, api.Call("createClient", map[string]any{"bootstrapUrls": toAny(dn.NodeURLs)}), jsbridge.CodeInvalidParams)
-		syncErr(t, api.Call("createClient", map[string]any{"bootstrapUrls": toAny(dn.NodeURLs), "minNodeCount": 2, "provider": 7}), jsbridge.CodeInvalidParams)
+		syncErr(t, api.Call("createClient", map[string]any{"bootstrapUrls": []any{}, "minNodeCount": 1}), string(errcode.InvalidParams))
+		syncErr(t, api.Call("createClient", map[string]any{"bootstrapUrls": toAny(dn.NodeURLs)}), string(errcode.InvalidParams))
+		syncErr(t, api.Call("createClient", map[string]any{"bootstrapUrls": toAny(dn.NodeURLs), "minNodeCount": 2, "provider": 7}), string(errcode.InvalidParams))
 	})
 }
 
@@ -324,14 +325,14 @@ func TestCreateDelegationEnvelopeErrors(t *testing.T) {
 	}{
 		"other session key": {func(m map[string]any) {
 			m["sessionKeyPair"] = map[string]any{"publicKey": other.PublicKeyHex(), "secretKey": other.SecretKeyHex()}
-		}, CodeDelegationRefused, "wrong_session_key"},
-		"other PKP":             {func(m map[string]any) { m["pkpPublicKey"] = q.PublicKey }, CodeDelegationRefused, "wrong_pkp"},
-		"no session key":        {func(m map[string]any) { delete(m, "sessionKeyPair") }, jsbridge.CodeInvalidParams, ""},
-		"mismatched key pair":   {func(m map[string]any) { m["sessionKeyPair"].(map[string]any)["publicKey"] = other.PublicKeyHex() }, jsbridge.CodeInvalidParams, ""},
-		"no delegation":         {func(m map[string]any) { delete(m, "delegationAuthSig") }, jsbridge.CodeInvalidParams, ""},
-		"incomplete delegation": {func(m map[string]any) { a := r.authSig; a.Sig = ""; m["delegationAuthSig"] = a }, jsbridge.CodeInvalidParams, ""},
-		"not SIWE":              {func(m map[string]any) { a := r.authSig; a.SignedMessage = "hello"; m["delegationAuthSig"] = a }, jsbridge.CodeInvalidParams, ""},
-		"bad pkp key":           {func(m map[string]any) { m["pkpPublicKey"] = "0x1234" }, jsbridge.CodeInvalidParams, ""},
+		}, string(errcode.DelegationRefused), "wrong_session_key"},
+		"other PKP":             {func(m map[string]any) { m["pkpPublicKey"] = q.PublicKey }, string(errcode.DelegationRefused), "wrong_pkp"},
+		"no session key":        {func(m map[string]any) { delete(m, "sessionKeyPair") }, string(errcode.InvalidParams), ""},
+		"mismatched key pair":   {func(m map[string]any) { m["sessionKeyPair"].(map[string]any)["publicKey"] = other.PublicKeyHex() }, string(errcode.InvalidParams), ""},
+		"no delegation":         {func(m map[string]any) { delete(m, "delegationAuthSig") }, string(errcode.InvalidParams), ""},
+		"incomplete delegation": {func(m map[string]any) { a := r.authSig; a.Sig = ""; m["delegationAuthSig"] = a }, string(errcode.InvalidParams), ""},
+		"not SIWE":              {func(m map[string]any) { a := r.authSig; a.SignedMessage = "hello"; m["delegationAuthSig"] = a }, string(errcode.InvalidParams), ""},
+		"bad pkp key":           {func(m map[string]any) { m["pkpPublicKey"] = "0x1234" }, string(errcode.InvalidParams), ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m := good()
@@ -383,7 +384,7 @@ func TestRecoverPublicKey(t *testing.T) {
 		"number sig":     {hex.EncodeToString(digest), 5},
 		"object missing": {hex.EncodeToString(digest), map[string]any{"r": hex.EncodeToString(sig[:32])}},
 	} {
-		t.Run(name, func(t *testing.T) { syncErr(t, api.Call("recoverPublicKey", args...), jsbridge.CodeInvalidParams) })
+		t.Run(name, func(t *testing.T) { syncErr(t, api.Call("recoverPublicKey", args...), string(errcode.InvalidParams)) })
 	}
 }
 
@@ -402,5 +403,5 @@ func TestKeccak256(t *testing.T) {
 	if got, want := api.Call("keccak256", b).Get("hash").String(), crypto.Keccak256Hash([]byte{1, 2, 3}).Hex(); got != want {
 		t.Errorf("keccak256(bytes) = %s, want %s", got, want)
 	}
-	syncErr(t, api.Call("keccak256", 42), jsbridge.CodeInvalidParams)
+	syncErr(t, api.Call("keccak256", 42), string(errcode.InvalidParams))
 }
