@@ -1,6 +1,10 @@
 package jsjson
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/litgo/litsession/core/errcode"
+)
 
 // FieldError says which member of a params object is wrong and how. Where
 // names the object ("getSessionSigs", "getSessionSigs: sessionKey"); Msg
@@ -19,6 +23,20 @@ func (e *FieldError) Error() string {
 }
 
 func (e *FieldError) Unwrap() error { return e.Err }
+
+// ErrorCode is errcode.InvalidParams: the params come from the caller.
+func (e *FieldError) ErrorCode() errcode.Code { return errcode.InvalidParams }
+
+// ParseParams parses data, the JSON text of a params object named where;
+// broken JSON is a *FieldError saying where it breaks. The object itself is
+// checked by NewFields.
+func ParseParams(data []byte, where string) (Value, error) {
+	v, err := Parse(data)
+	if err != nil {
+		return Value{}, &FieldError{Where: where, Msg: fmt.Sprintf("the params are not valid JSON: %v", err), Err: err}
+	}
+	return v, nil
+}
 
 // Fields reads the members of one JSON object the way encoding/json
 // decodes an object into a struct, for API params that callers write by
