@@ -12,20 +12,22 @@ import (
 	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
 
-// optionNames maps node.Config fields to createClient's option names, so
-// that node.New's *ConfigError names the option the page set.
-var optionNames = map[string]string{
-	"RPCURL":         "rpcUrl",
-	"StakingAddress": "stakingAddress",
-	"BootstrapURLs":  "bootstrapUrls",
-	"MinNodeCount":   "minNodeCount",
-	"Timeout":        "connectTimeout",
-}
-
-// configError is e in createClient's terms.
+// configError is node.New's *ConfigError in createClient's terms: the
+// node.Config field becomes the option that sets it.
 func configError(e *node.ConfigError) error {
-	name := optionNames[e.Field]
-	if name == "" {
+	var name string
+	switch e.Field {
+	case "RPCURL":
+		name = "rpcUrl"
+	case "StakingAddress":
+		name = "stakingAddress"
+	case "BootstrapURLs":
+		name = "bootstrapUrls"
+	case "MinNodeCount":
+		name = "minNodeCount"
+	case "Timeout":
+		name = "connectTimeout"
+	default: // the combination, or a field the page does not set
 		return errcode.Errorf(errcode.InvalidParams, e, "createClient: %s", e.Msg)
 	}
 	return errcode.Errorf(errcode.InvalidParams, e, "createClient: %s %s", name, e.Msg)

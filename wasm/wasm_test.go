@@ -15,9 +15,9 @@ import (
 	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/sessionkey"
-	"github.com/litgo/litsession/wasm/internal/jsbridge"
 	"github.com/litgo/litsession/core/siwe"
 	"github.com/litgo/litsession/core/storage"
+	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
 
 func TestFirstCallAsksWalletSecondReusesCache(t *testing.T) {

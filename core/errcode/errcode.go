@@ -2,7 +2,7 @@
 // every Error the browser modules throw or reject with, the hint appended
 // to messages that do not already say what to do, and the rule that
 // matches a wallet's refusal. js/lit-session.d.ts (LitSessionErrorCode) and
-// js/lit-session.js must list the same codes; wasm/codes_test.go checks it.
+// js/lit-session.js must list the same codes; js_test.go checks it.
 //
 // Core errors carry their own code: a typed error implements Coder, and Of
 // finds it with errors.As through any wrapping. No caller matches on error

@@ -82,7 +82,7 @@ func FromHex(publicKey, secretKey string) (*KeyPair, error) {
 	case ed25519.PrivateKeySize:
 		kp = &KeyPair{priv: ed25519.NewKeyFromSeed(sk[:ed25519.SeedSize])}
 		if subtle.ConstantTimeCompare(kp.priv[ed25519.SeedSize:], sk[ed25519.SeedSize:]) != 1 {
-			return nil, bad("the last 32 bytes of secretKey are not the public key of its first 32 (the seed); the key pair is corrupt: generate a new one")
+			return nil, &Error{Msg: "the last 32 bytes of secretKey are not the public key of its first 32 (the seed); the key pair is corrupt: generate a new one"}
 		}
 	default:
 		return nil, bad("secretKey must be 128 hex characters (seed and public key) or 64 (seed), got %d", len(secretKey))
@@ -96,7 +96,7 @@ func FromHex(publicKey, secretKey string) (*KeyPair, error) {
 			return nil, bad("publicKey must be 64 hex characters, got %d", len(publicKey))
 		}
 		if subtle.ConstantTimeCompare(pk, kp.priv.Public().(ed25519.PublicKey)) != 1 {
-			return nil, bad("publicKey does not belong to secretKey; the key pair is corrupt or mixed up: generate a new one")
+			return nil, &Error{Msg: "publicKey does not belong to secretKey; the key pair is corrupt or mixed up: generate a new one"}
 		}
 	}
 	return kp, nil
@@ -143,7 +143,7 @@ func Parse(data []byte) (*KeyPair, error) {
 		*f.dst = s
 	}
 	if pub == "" {
-		return nil, bad("publicKey is missing")
+		return nil, &Error{Msg: "publicKey is missing"}
 	}
 	return FromHex(pub, secret)
 }
