@@ -202,7 +202,8 @@ function normalizeRequests(reqs, where) {
   });
 }
 
-// Error codes after which a PKP client handshakes again on the next call.
+// Error codes after which a PKP client handshakes again on the next call:
+// the Reconnect rows of core/errcode's Table (core/errcode/js_test.go checks).
 const RECONNECT_CODES = new Set(['nodes_unreachable', 'not_enough_nodes', 'node_error', 'not_connected', 'timeout']);
 
 function wrap(wasm, pkpWasmUrl) {

@@ -6,11 +6,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"strconv"
 	"strings"
 	"syscall/js"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/errcode"
+	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
 
 // DefaultDevWalletKey is the localStorage key of the dev wallet's burner
@@ -44,11 +47,11 @@ func newDevWallet(opts js.Value) (*devWallet, error) {
 	if storageKey == "" {
 		storageKey = DefaultDevWalletKey
 	}
-	if isNullish(st) {
+	if jsbridge.IsNullish(st) {
 		st = localStorage()
 	}
-	if keyHex == "" && !isNullish(st) {
-		if v, err := call(st, "getItem", storageKey); err == nil && v.Type() == js.TypeString {
+	if keyHex == "" && !jsbridge.IsNullish(st) {
+		if v, err := jsbridge.Call(st, "getItem", storageKey); err == nil && v.Type() == js.TypeString {
 			if _, err := authsig.NewKeySigner(v.String()); err == nil {
 				keyHex = v.String()
 			}
@@ -64,12 +67,15 @@ func newDevWallet(opts js.Value) (*devWallet, error) {
 					break
 				}
 			}
-			call(st, "setItem", storageKey, keyHex) // a failure only means a new key next time
+			jsbridge.Call(st, "setItem", storageKey, keyHex) // a failure only means a new key next time
 		}
 	}
 	s, err := authsig.NewKeySigner(keyHex)
-	if err != nil {
-		return nil, invalidParams("createDevWallet: privateKey: %v", strings.TrimPrefix(err.Error(), "authsig: "))
+	var ke *authsig.KeyError
+	if errors.As(err, &ke) {
+		return nil, errcode.Errorf(errcode.InvalidParams, err, "createDevWallet: privateKey: %s", ke.Msg)
+	} else if err != nil {
+		return nil, err
 	}
 	addr, _ := s.Address(context.Background())
 	return &devWallet{signer: s, address: addr, chainID: 1}, nil
@@ -79,7 +85,7 @@ func newDevWallet(opts js.Value) (*devWallet, error) {
 func rpcError(code int, msg string) error {
 	e := js.Global().Get("Error").New(msg)
 	e.Set("code", code)
-	return &thrownError{V: e}
+	return &jsbridge.ThrownError{V: e}
 }
 
 func (w *devWallet) jsObject() js.Value {
@@ -87,13 +93,13 @@ func (w *devWallet) jsObject() js.Value {
 	o.Set("isLitSessionDevWallet", true)
 	o.Set("address", w.address)
 	o.Set("request", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		req := arg0(args)
+		req := jsbridge.Arg0(args)
 		var executor js.Func
 		executor = js.FuncOf(func(_ js.Value, pa []js.Value) any {
 			defer executor.Release()
 			v, err := w.request(req)
 			if err != nil {
-				pa[1].Invoke(err.(*thrownError).V)
+				pa[1].Invoke(err.(*jsbridge.ThrownError).V)
 			} else {
 				pa[0].Invoke(v)
 			}
@@ -125,7 +131,7 @@ func (w *devWallet) request(req js.Value) (any, error) {
 	case "net_version":
 		return strconv.FormatUint(w.chainID, 10), nil
 	case "wallet_switchEthereumChain":
-		id, err := strconv.ParseUint(strings.TrimPrefix(jsString(param(0).Get("chainId")), "0x"), 16, 64)
+		id, err := strconv.ParseUint(strings.TrimPrefix(jsbridge.JSString(param(0).Get("chainId")), "0x"), 16, 64)
 		if err != nil || id == 0 {
 			return nil, rpcError(-32602, "wallet_switchEthereumChain needs [{chainId: '0x…'}]")
 		}

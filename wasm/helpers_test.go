@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/errcode"
+	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/sessionkey"
+	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
 
 // These tests run in headless Chromium (make browser-test):
@@ -118,7 +121,7 @@ func devWalletFor(t *testing.T, key string) js.Value {
 	t.Helper()
 	r := api.Call("createDevWallet", map[string]any{"privateKey": key})
 	if e := r.Get("error"); !e.IsUndefined() {
-		t.Fatalf("createDevWallet: %s", jsString(e))
+		t.Fatalf("createDevWallet: %s", jsbridge.JSString(e))
 	}
 	return r.Get("provider")
 }
@@ -127,15 +130,15 @@ func wait(t *testing.T, p js.Value) (js.Value, *jsErr) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	v, err := await(ctx, p)
+	v, err := jsbridge.Await(ctx, p)
 	if err == nil {
 		return v, nil
 	}
-	te, ok := err.(*thrownError)
+	te, ok := err.(*jsbridge.ThrownError)
 	if !ok {
 		t.Fatalf("awaiting: %v", err)
 	}
-	return js.Undefined(), &jsErr{code: te.Code(), msg: jsString(te.V), v: te.V}
+	return js.Undefined(), &jsErr{code: te.Code(), msg: jsbridge.JSString(te.V), v: te.V}
 }
 
 // jsErr is a rejection as a page sees it.
@@ -153,17 +156,17 @@ func mustOK(t *testing.T, p js.Value, what string) js.Value {
 	return v
 }
 
-func mustFail(t *testing.T, p js.Value, code string) *jsErr {
+func mustFail(t *testing.T, p js.Value, code errcode.Code) *jsErr {
 	t.Helper()
 	_, e := wait(t, p)
 	if e == nil {
 		t.Fatalf("resolved, want a rejection with code %s", code)
 	}
-	if e.code != code {
+	if e.code != string(code) {
 		t.Fatalf("rejected with code %q (%s), want %q", e.code, e.msg, code)
 	}
 	if e.v.Get("constructor").Get("name").String() != "Error" {
-		t.Errorf("rejection is not an Error: %s", jsString(e.v))
+		t.Errorf("rejection is not an Error: %s", jsbridge.JSString(e.v))
 	}
 	return e
 }
@@ -179,7 +182,7 @@ func newTestClient(t *testing.T, cfg map[string]any) js.Value {
 	}
 	r := api.Call("createClient", cfg)
 	if e := r.Get("error"); !e.IsUndefined() {
-		t.Fatalf("createClient: [%s] %s", e.Get("code"), jsString(e))
+		t.Fatalf("createClient: [%s] %s", e.Get("code"), jsbridge.JSString(e))
 	}
 	return r.Get("client")
 }
@@ -205,7 +208,41 @@ func params(reqs ...string) string {
 type result struct {
 	sigs map[string]authsig.AuthSig
 	raw  string
-	info infoJSON
+	info infoOut
+}
+
+// infoOut is the info object as a page reads it (session.Info.MarshalJSON).
+type infoOut struct {
+	WalletAsked       bool     `json:"walletAsked"`
+	CacheReused       bool     `json:"cacheReused"`
+	SessionKeyCreated bool     `json:"sessionKeyCreated"`
+	WalletAddress     string   `json:"walletAddress"`
+	Rule              string   `json:"rule"`
+	Reason            string   `json:"reason"`
+	Expiration        string   `json:"expiration"`
+	Warnings          []string `json:"warnings"`
+	SessionPublicKey  string   `json:"sessionPublicKey"`
+	Timings           struct {
+		TotalMs  float64 `json:"totalMs"`
+		WalletMs float64 `json:"walletMs"`
+	} `json:"timings"`
+}
+
+// authNeededIn is the authNeededCallback's argument as a page reads it
+// (session.AuthNeededParams.MarshalJSON).
+type authNeededIn struct {
+	Chain                   string             `json:"chain"`
+	Statement               string             `json:"statement"`
+	Resources               []string           `json:"resources"`
+	Expiration              string             `json:"expiration"`
+	URI                     string             `json:"uri"`
+	Nonce                   string             `json:"nonce"`
+	Domain                  string             `json:"domain"`
+	ResourceAbilityRequests []resource.Request `json:"resourceAbilityRequests"`
+	SessionKey              struct {
+		PublicKey string `json:"publicKey"`
+		SecretKey string `json:"secretKey"`
+	} `json:"sessionKey"`
 }
 
 func getSigs(t *testing.T, c js.Value, p string, cb ...any) result {

@@ -5,10 +5,13 @@
 // see js/lit-session.d.ts for the API.
 //
 // The adapters implement core's interfaces with browser APIs: webStorage
-// (storage.Storage over window.localStorage, with the official SDK's keys),
-// eip1193 (authsig.Signer over window.ethereum) and fetchTransport
-// (node.Transport over fetch; no net/http is linked). Every async function
-// returns a Promise; every rejection is an Error with a string code.
+// (storage.Storage over window.localStorage, with the official SDK's keys)
+// here, and in wasm/internal/jsbridge EIP1193 (authsig.Signer over
+// window.ethereum) and FetchTransport (node.Transport over fetch; no
+// net/http is linked). core parses and writes every API object; the
+// bindings convert JS values to JSON text and back. Every async function
+// returns a Promise; every rejection is an Error with a string code from
+// core/errcode.
 package main
 
 import "syscall/js"

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"syscall/js"
 
+	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/storage"
+	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
 
 // webStorage is a storage.Storage over a Web Storage object
@@ -36,8 +38,8 @@ func localStorage() (v js.Value) {
 
 func (s webStorage) get() (js.Value, error) {
 	o := s.obj()
-	if isNullish(o) {
-		return o, coded(CodeStorageUnavailable, nil, "Web Storage is not available in this page (window.localStorage is missing or blocked); nothing can be cached, pass createClient({storage: false}) to run without a cache")
+	if jsbridge.IsNullish(o) {
+		return o, errcode.Errorf(errcode.StorageUnavailable, nil, "Web Storage is not available in this page (window.localStorage is missing or blocked); nothing can be cached, pass createClient({storage: false}) to run without a cache")
 	}
 	return o, nil
 }
@@ -51,11 +53,11 @@ func (s webStorage) Get(ctx context.Context, key string) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	v, err := call(o, "getItem", key)
+	v, err := jsbridge.Call(o, "getItem", key)
 	if err != nil {
 		return "", false, fmt.Errorf("localStorage.getItem(%q): %w", key, err)
 	}
-	if isNullish(v) {
+	if jsbridge.IsNullish(v) {
 		return "", false, nil
 	}
 	if v.Type() != js.TypeString {
@@ -73,7 +75,7 @@ func (s webStorage) Set(ctx context.Context, key, value string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := call(o, "setItem", key, value); err != nil {
+	if _, err := jsbridge.Call(o, "setItem", key, value); err != nil {
 		return fmt.Errorf("localStorage.setItem(%q): %w (the storage may be full or read-only)", key, err)
 	}
 	return nil
@@ -88,7 +90,7 @@ func (s webStorage) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := call(o, "removeItem", key); err != nil {
+	if _, err := jsbridge.Call(o, "removeItem", key); err != nil {
 		return fmt.Errorf("localStorage.removeItem(%q): %w", key, err)
 	}
 	return nil
@@ -106,5 +108,5 @@ func storageFrom(opt js.Value) (storage.Storage, error) {
 		opt.Get("setItem").Type() == js.TypeFunction && opt.Get("removeItem").Type() == js.TypeFunction:
 		return webStorage{obj: func() js.Value { return opt }}, nil
 	}
-	return nil, invalidParams("storage must be a Web Storage object (getItem, setItem, removeItem), false for no cache, or left out for window.localStorage")
+	return nil, errcode.Errorf(errcode.InvalidParams, nil, "storage must be a Web Storage object (getItem, setItem, removeItem), false for no cache, or left out for window.localStorage")
 }

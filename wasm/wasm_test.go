@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/core/siwe"
 	"github.com/litgo/litsession/core/storage"
+	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
 
 func TestFirstCallAsksWalletSecondReusesCache(t *testing.T) {
@@ -187,7 +189,7 @@ func TestDisconnect(t *testing.T) {
 	js.Global().Get("localStorage").Call("setItem", storage.KeyCommsKeypair, "legacy")
 	r := api.Call("disconnectWeb3")
 	if e := r.Get("error"); !e.IsUndefined() {
-		t.Fatalf("disconnectWeb3: %s", jsString(e))
+		t.Fatalf("disconnectWeb3: %s", jsbridge.JSString(e))
 	}
 	for _, k := range []string{storage.KeyWalletSig, storage.KeySessionKey, storage.KeyAuthSignature, storage.KeyWeb3Provider} {
 		if _, ok := stored(k); ok {
@@ -207,7 +209,7 @@ func TestWalletRejected(t *testing.T) {
 	w := reset(t)
 	c := connected(t)
 	w.Set("rejectSign", true)
-	e := mustFail(t, c.Call("getSessionSigs", params(pkpAll)), CodeWalletRejected)
+	e := mustFail(t, c.Call("getSessionSigs", params(pkpAll)), errcode.WalletRejected)
 	if !strings.Contains(e.msg, "approve") {
 		t.Errorf("message does not say what to do: %s", e.msg)
 	}
@@ -279,14 +281,14 @@ func TestNodes(t *testing.T) {
 			down.Call("add", n)
 		}
 		c := newTestClient(t, nil)
-		e := mustFail(t, c.Call("connect"), CodeNodesUnreachable)
+		e := mustFail(t, c.Call("connect"), errcode.NodesUnreachable)
 		if !strings.Contains(e.msg, "Failed to fetch") || !strings.Contains(e.msg, "CORS") {
 			t.Errorf("message does not say why or what to check: %s", e.msg)
 		}
 		if e.v.Get("nodes").Get(testNodes[0]).Type() != js.TypeString {
 			t.Error("the error has no per-node reasons (err.nodes)")
 		}
-		mustFail(t, c.Call("getSessionSigs", params(pkpAll)), CodeNotConnected)
+		mustFail(t, c.Call("getSessionSigs", params(pkpAll)), errcode.NotConnected)
 	})
 
 	t.Run("not enough", func(t *testing.T) {
@@ -294,7 +296,7 @@ func TestNodes(t *testing.T) {
 		js.Global().Get("fakeNodes").Get("down").Call("add", testNodes[1])
 		urls := []any{testNodes[0], testNodes[1], testNodes[2]}
 		c := newTestClient(t, map[string]any{"bootstrapUrls": urls, "minNodeCount": 3})
-		mustFail(t, c.Call("connect"), CodeNotEnoughNodes)
+		mustFail(t, c.Call("connect"), errcode.NotEnoughNodes)
 		// With a threshold of 2 the two others suffice, and only they get sigs.
 		c = newTestClient(t, map[string]any{"bootstrapUrls": urls, "minNodeCount": 2})
 		v := mustOK(t, c.Call("connect"), "connect")
@@ -317,7 +319,7 @@ func TestNodes(t *testing.T) {
 		r := reqs.Index(0)
 		h := r.Index(2)
 		if r.Index(1).String() != "POST" || h.Get("X-Lit-SDK-Version").String() != "7.4.0" || h.Get("Content-Type").String() != "application/json" {
-			t.Errorf("handshake request %s %s", r.Index(1).String(), jsString(js.Global().Get("JSON").Call("stringify", h)))
+			t.Errorf("handshake request %s %s", r.Index(1).String(), jsbridge.JSString(js.Global().Get("JSON").Call("stringify", h)))
 		}
 		// Not "no-store": Chromium would then preflight every POST again.
 		if c := r.Index(4); !c.IsUndefined() && c.String() != "default" {
@@ -335,7 +337,7 @@ func TestNoWallet(t *testing.T) {
 	reset(t)
 	c := connected(t)
 	js.Global().Delete("ethereum")
-	e := mustFail(t, c.Call("getSessionSigs", params(pkpAll)), CodeNoWallet)
+	e := mustFail(t, c.Call("getSessionSigs", params(pkpAll)), errcode.NoWallet)
 	if !strings.Contains(e.msg, "authNeededCallback") {
 		t.Errorf("message does not say what to do: %s", e.msg)
 	}
@@ -355,7 +357,7 @@ func TestInvalidParams(t *testing.T) {
 		"empty resourceId": `{"resourceAbilityRequests":[{"resource":{"resource":"","resourcePrefix":"lit-litaction"},"ability":"lit-action-execution"}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			mustFail(t, c.Call("getSessionSigs", p), CodeInvalidParams)
+			mustFail(t, c.Call("getSessionSigs", p), errcode.InvalidParams)
 		})
 	}
 	for name, cfg := range map[string]any{
@@ -368,8 +370,8 @@ func TestInvalidParams(t *testing.T) {
 	} {
 		t.Run("createClient "+name, func(t *testing.T) {
 			e := api.Call("createClient", cfg).Get("error")
-			if e.IsUndefined() || e.Get("code").String() != CodeInvalidParams {
-				t.Errorf("createClient(%v): %s", cfg, jsString(e))
+			if e.IsUndefined() || e.Get("code").String() != string(errcode.InvalidParams) {
+				t.Errorf("createClient(%v): %s", cfg, jsbridge.JSString(e))
 			}
 		})
 	}
@@ -378,11 +380,11 @@ func TestInvalidParams(t *testing.T) {
 func TestAuthNeededCallback(t *testing.T) {
 	w := reset(t)
 	c := connected(t)
-	var got authNeededJSON
+	var got authNeededIn
 	// The callback builds and signs the message the documented way.
 	cb := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		json.Unmarshal([]byte(args[0].String()), &got)
-		return promise(func() (any, error) {
+		return jsbridge.Promise(func() (any, error) {
 			reqs, _ := json.Marshal(got.ResourceAbilityRequests)
 			msg, err := createSiwe(`{"uri":"` + got.URI + `","expiration":"` + got.Expiration + `","nonce":"` + got.Nonce +
 				`","walletAddress":"` + testAddress + `","resources":` + string(reqs) + `}`)
@@ -390,7 +392,7 @@ func TestAuthNeededCallback(t *testing.T) {
 				return nil, err
 			}
 			hexMsg := "0x" + hex.EncodeToString([]byte(msg.(string)))
-			sig, err := await(context.Background(), w.Call("request", map[string]any{"method": "personal_sign", "params": []any{hexMsg, strings.ToLower(testAddress)}}))
+			sig, err := jsbridge.Await(context.Background(), w.Call("request", map[string]any{"method": "personal_sign", "params": []any{hexMsg, strings.ToLower(testAddress)}}))
 			if err != nil {
 				return nil, err
 			}
@@ -403,6 +405,9 @@ func TestAuthNeededCallback(t *testing.T) {
 	if got.Nonce != blockhash || !strings.HasPrefix(got.URI, "lit:session:") || got.Chain != "ethereum" || len(got.ResourceAbilityRequests) != 2 {
 		t.Errorf("callback params %+v", got)
 	}
+	if got.SessionKey.SecretKey != "" {
+		t.Error("the callback got the session secret key")
+	}
 	if got.SessionKey.PublicKey != r.info.SessionPublicKey {
 		t.Errorf("callback got session key %s, want %s", got.SessionKey.PublicKey, r.info.SessionPublicKey)
 	}
@@ -414,14 +419,14 @@ func TestAuthNeededCallback(t *testing.T) {
 		reset(t)
 		c := connected(t)
 		reject := js.Global().Call("eval", `(async () => { const e = new Error('User rejected the request.'); e.code = 4001; throw e; })`)
-		mustFail(t, c.Call("getSessionSigs", params(pkpAll), reject), CodeWalletRejected)
+		mustFail(t, c.Call("getSessionSigs", params(pkpAll), reject), errcode.WalletRejected)
 		throws := js.Global().Call("eval", `(() => { throw new Error('boom'); })`)
-		e := mustFail(t, c.Call("getSessionSigs", params(pkpAll), throws), CodeAuthCallback)
+		e := mustFail(t, c.Call("getSessionSigs", params(pkpAll), throws), errcode.AuthCallback)
 		if !strings.Contains(e.msg, "boom") {
 			t.Errorf("message lost the cause: %s", e.msg)
 		}
 		bad := js.Global().Call("eval", `(async () => ({ sig: '0x00', derivedVia: 'web3.eth.personal.sign', signedMessage: 'hi', address: '`+testAddress+`' }))`)
-		mustFail(t, c.Call("getSessionSigs", params(pkpAll), bad), CodeInvalidAuthSig)
+		mustFail(t, c.Call("getSessionSigs", params(pkpAll), bad), errcode.InvalidAuthSig)
 		if _, ok := stored(storage.KeyWalletSig); ok {
 			t.Error("a refused AuthSig was cached")
 		}
@@ -442,7 +447,7 @@ func TestSwitchChain(t *testing.T) {
 		if calls.Index(i).Index(0).String() == "wallet_addEthereumChain" {
 			p := calls.Index(i).Index(1).Index(0)
 			if p.Get("chainId").String() != "0x1" || p.Get("chainName").String() != "Ethereum" || p.Get("rpcUrls").Length() == 0 {
-				t.Errorf("wallet_addEthereumChain %s", jsString(js.Global().Get("JSON").Call("stringify", p)))
+				t.Errorf("wallet_addEthereumChain %s", jsbridge.JSString(js.Global().Get("JSON").Call("stringify", p)))
 			}
 		}
 	}
@@ -485,7 +490,7 @@ func TestSmallAPI(t *testing.T) {
 	if err != nil || m.Address() != testAddress || m.URI() != "lit:session:"+pub {
 		t.Errorf("createSiweMessageWithRecaps: %v\n%s", err, v.String())
 	}
-	mustFail(t, api.Call("createSiweMessageWithRecaps", `{"uri":"x"}`), CodeInvalidParams)
+	mustFail(t, api.Call("createSiweMessageWithRecaps", `{"uri":"x"}`), errcode.InvalidParams)
 
 	// The dev wallet keeps its burner key in localStorage.
 	js.Global().Get("localStorage").Call("clear")

@@ -23,6 +23,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/siwe"
 )
@@ -127,20 +128,30 @@ type Signer interface {
 // KeySigner signs with a secp256k1 private key held in memory.
 type KeySigner struct{ key *ecdsa.PrivateKey }
 
+// KeyError is a wallet private key that NewKeySigner refuses. Msg says
+// what is wrong without the package prefix, so that a caller can name the
+// key in its own terms.
+type KeyError struct{ Msg string }
+
+func (e *KeyError) Error() string { return "authsig: " + e.Msg }
+
+// ErrorCode is errcode.InvalidParams: the key comes from the caller.
+func (e *KeyError) ErrorCode() errcode.Code { return errcode.InvalidParams }
+
 // NewKeySigner parses a 32-byte private key given as 64 hex characters,
 // with or without 0x.
 func NewKeySigner(hexKey string) (*KeySigner, error) {
 	h := strings.TrimPrefix(strings.TrimPrefix(hexKey, "0x"), "0X")
 	if len(h) != 64 {
-		return nil, fmt.Errorf("authsig: a wallet key is 32 bytes (64 hex characters), got %d characters", len(h))
+		return nil, &KeyError{Msg: fmt.Sprintf("a wallet key is 32 bytes (64 hex characters), got %d characters", len(h))}
 	}
 	b, err := hex.DecodeString(h)
 	if err != nil {
-		return nil, fmt.Errorf("authsig: wallet key is not hex: %v", err)
+		return nil, &KeyError{Msg: fmt.Sprintf("wallet key is not hex: %v", err)}
 	}
 	k, err := crypto.ToECDSA(b)
 	if err != nil {
-		return nil, fmt.Errorf("authsig: wallet key is not a valid secp256k1 private key: %v", err)
+		return nil, &KeyError{Msg: fmt.Sprintf("wallet key is not a valid secp256k1 private key: %v", err)}
 	}
 	return &KeySigner{key: k}, nil
 }

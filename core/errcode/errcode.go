@@ -2,7 +2,7 @@
 // every Error the browser modules throw or reject with, the hint appended
 // to messages that do not already say what to do, and the rule that
 // matches a wallet's refusal. js/lit-session.d.ts (LitSessionErrorCode) and
-// js/lit-session.js must list the same codes; wasm/codes_test.go checks it.
+// js/lit-session.js must list the same codes; js_test.go checks it.
 //
 // Core errors carry their own code: a typed error implements Coder, and Of
 // finds it with errors.As through any wrapping. No caller matches on error
@@ -12,6 +12,7 @@ package errcode
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // Code is an error code, e.g. "invalid_params".
@@ -141,3 +142,20 @@ type Error struct {
 func (e *Error) Error() string   { return e.Msg }
 func (e *Error) Unwrap() error   { return e.Err }
 func (e *Error) ErrorCode() Code { return e.Code }
+
+// Errorf returns an *Error with code, the formatted message, and cause
+// (which may be nil).
+func Errorf(code Code, cause error, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...), Err: cause}
+}
+
+// Reconnects lists the codes of the Reconnect rows, in table order.
+func Reconnects() []Code {
+	var out []Code
+	for _, i := range Table {
+		if i.Reconnect {
+			out = append(out, i.Code)
+		}
+	}
+	return out
+}

@@ -49,3 +49,15 @@ func TestTable(t *testing.T) {
 		t.Error("WalletRejection matched an unrelated code")
 	}
 }
+
+func TestErrorfAndReconnects(t *testing.T) {
+	cause := errors.New("cause")
+	err := Errorf(WalletError, cause, "the wallet failed %s", "personal_sign")
+	if err.Error() != "the wallet failed personal_sign" || Of(err) != WalletError || !errors.Is(err, cause) {
+		t.Errorf("Errorf: %v (%s)", err, Of(err))
+	}
+	want := []Code{NotConnected, NodesUnreachable, NotEnoughNodes, NodeError, Timeout}
+	if got := Reconnects(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Reconnects() = %v, want %v", got, want)
+	}
+}

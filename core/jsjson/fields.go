@@ -1,6 +1,10 @@
 package jsjson
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/litgo/litsession/core/errcode"
+)
 
 // FieldError says which member of a params object is wrong and how. Where
 // names the object ("getSessionSigs", "getSessionSigs: sessionKey"); Msg
@@ -19,6 +23,20 @@ func (e *FieldError) Error() string {
 }
 
 func (e *FieldError) Unwrap() error { return e.Err }
+
+// ErrorCode is errcode.InvalidParams: the params come from the caller.
+func (e *FieldError) ErrorCode() errcode.Code { return errcode.InvalidParams }
+
+// ParseParams parses data, the JSON text of a params object named where;
+// broken JSON is a *FieldError saying where it breaks. The object itself is
+// checked by NewFields.
+func ParseParams(data []byte, where string) (Value, error) {
+	v, err := Parse(data)
+	if err != nil {
+		return Value{}, &FieldError{Where: where, Msg: fmt.Sprintf("the params are not valid JSON: %v", err), Err: err}
+	}
+	return v, nil
+}
 
 // Fields reads the members of one JSON object the way encoding/json
 // decodes an object into a struct, for API params that callers write by
@@ -48,18 +66,15 @@ func (f *Fields) Err() error { return *f.err }
 
 // Failf records an error about this object unless one is already recorded.
 func (f *Fields) Failf(format string, args ...any) {
-	f.fail(nil, format, args...)
+	f.FailErr(nil, format, args...)
 }
 
-// FailErr records err, the failure of a member's own parser, with a
-// message naming the member, unless an error is already recorded.
+// FailErr records err, the failure of a member's own parser (nil for
+// none), with a message naming the member, unless an error is already
+// recorded.
 func (f *Fields) FailErr(err error, format string, args ...any) {
-	f.fail(err, format, args...)
-}
-
-func (f *Fields) fail(cause error, format string, args ...any) {
 	if *f.err == nil {
-		*f.err = &FieldError{Where: f.where, Msg: fmt.Sprintf(format, args...), Err: cause}
+		*f.err = &FieldError{Where: f.where, Msg: fmt.Sprintf(format, args...), Err: err}
 	}
 }
 
@@ -76,38 +91,37 @@ func (f *Fields) Get(name string) Value {
 	return m
 }
 
+// take returns the member name when it is of kind want, and records
+// "<name> must be <what>, got <kind>" when it is present but of another
+// kind; it is Absent then, and when the member is missing or null.
+func (f *Fields) take(name string, want Kind, what string) Value {
+	m := f.Get(name)
+	if !m.Exists() || m.Kind() == want {
+		return m
+	}
+	f.Failf("%s must be %s, got %s", name, what, m.Kind())
+	return Value{}
+}
+
 // String returns the string member name, "" when absent.
 func (f *Fields) String(name string) string {
-	m := f.Get(name)
-	if !m.Exists() {
-		return ""
-	}
-	s, ok := m.Str()
-	if !ok {
-		f.Failf("%s must be a string, got %s", name, m.Kind())
-	}
+	s, _ := f.take(name, KindString, "a string").Str()
 	return s
 }
 
 // OptString returns the string member name, nil when absent.
 func (f *Fields) OptString(name string) *string {
-	if !f.Get(name).Exists() {
+	m := f.take(name, KindString, "a string")
+	if !m.Exists() {
 		return nil
 	}
-	s := f.String(name)
+	s, _ := m.Str()
 	return &s
 }
 
 // Bool returns the boolean member name, false when absent.
 func (f *Fields) Bool(name string) bool {
-	m := f.Get(name)
-	if !m.Exists() {
-		return false
-	}
-	b, ok := m.Boolean()
-	if !ok {
-		f.Failf("%s must be true or false, got %s", name, m.Kind())
-	}
+	b, _ := f.take(name, KindBool, "true or false").Boolean()
 	return b
 }
 
@@ -143,26 +157,15 @@ func (f *Fields) Uint(name string) uint64 {
 // what describes one element for the error message, e.g. "AuthSigs {sig,
 // derivedVia, signedMessage, address}".
 func (f *Fields) Array(name, what string) []Value {
-	m := f.Get(name)
-	if !m.Exists() {
-		return nil
-	}
-	items, ok := m.Items()
-	if !ok {
-		f.Failf("%s must be an array of %s, got %s", name, what, m.Kind())
-	}
+	items, _ := f.take(name, KindArray, "an array of "+what).Items()
 	return items
 }
 
 // Object returns a reader for the object member name, nil when absent.
 // Its errors are named "<where>: <name>" and are this reader's errors.
 func (f *Fields) Object(name, what string) *Fields {
-	m := f.Get(name)
+	m := f.take(name, KindObject, "an object "+what)
 	if !m.Exists() {
-		return nil
-	}
-	if _, ok := m.Members(); !ok {
-		f.Failf("%s must be an object %s, got %s", name, what, m.Kind())
 		return nil
 	}
 	where := name

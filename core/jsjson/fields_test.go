@@ -2,7 +2,10 @@ package jsjson
 
 import (
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/litgo/litsession/core/errcode"
 )
 
 func TestFields(t *testing.T) {
@@ -59,5 +62,20 @@ func TestFieldsErrors(t *testing.T) {
 		if f.Err() == nil || f.Err().Error() != want {
 			t.Errorf("%s: got %v, want %s", doc, f.Err(), want)
 		}
+	}
+}
+
+func TestParseParams(t *testing.T) {
+	_, err := ParseParams([]byte(`{"a":1,}`), "f")
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Where != "f" || !strings.HasPrefix(err.Error(), "f: the params are not valid JSON: ") || fe.Err == nil {
+		t.Errorf("broken JSON: %v", err)
+	}
+	if errcode.Of(err) != errcode.InvalidParams {
+		t.Errorf("code %s", errcode.Of(err))
+	}
+	v, err := ParseParams([]byte(`{"a":1}`), "f")
+	if err != nil || NewFields(v, "f").Int("a") != 1 {
+		t.Errorf("valid JSON: %v", err)
 	}
 }

@@ -1,19 +1,29 @@
 package session
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/litgo/litsession/core/errcode"
 )
 
 var (
 	// ErrInvalidParams is matched (errors.Is) by every *ParamsError.
-	ErrInvalidParams = errors.New("session: invalid parameters")
+	ErrInvalidParams error = &codedError{errcode.InvalidParams, "session: invalid parameters"}
 	// ErrNotConnected means the Network has no connected nodes to sign for.
-	ErrNotConnected = errors.New("session: not connected to any Lit node; connect the node client before asking for session signatures")
+	ErrNotConnected error = &codedError{errcode.NotConnected, "session: not connected to any Lit node; connect the node client before asking for session signatures"}
 	// ErrNoSigner means a wallet signature was needed but neither
 	// Params.AuthNeededCallback nor Engine.Wallet was set.
-	ErrNoSigner = errors.New("session: a wallet signature is needed but there is no way to get one; set Params.AuthNeededCallback or Engine.Wallet")
+	ErrNoSigner error = &codedError{errcode.NoWallet, "session: a wallet signature is needed but there is no way to get one; set Params.AuthNeededCallback or Engine.Wallet"}
 )
+
+// codedError is a sentinel error with its errcode.
+type codedError struct {
+	code errcode.Code
+	msg  string
+}
+
+func (e *codedError) Error() string           { return e.msg }
+func (e *codedError) ErrorCode() errcode.Code { return e.code }
 
 // ParamsError reports a bad Params or Engine field.
 type ParamsError struct {
@@ -25,6 +35,9 @@ func (e *ParamsError) Error() string { return "session: " + e.Field + ": " + e.P
 
 // Is makes errors.Is(err, ErrInvalidParams) true.
 func (e *ParamsError) Is(target error) bool { return target == ErrInvalidParams }
+
+// ErrorCode is errcode.InvalidParams.
+func (e *ParamsError) ErrorCode() errcode.Code { return errcode.InvalidParams }
 
 func paramsErr(field, format string, args ...any) error {
 	return &ParamsError{Field: field, Problem: fmt.Sprintf(format, args...)}
@@ -95,6 +108,12 @@ func (e *AuthSigError) Error() string {
 	}
 	return msg
 }
+
+// ErrorCode is errcode.InvalidAuthSig.
+func (e *AuthSigError) ErrorCode() errcode.Code { return errcode.InvalidAuthSig }
+
+// ErrorDetail is ("rule", the failed rule): a bridge sets it as err.rule.
+func (e *AuthSigError) ErrorDetail() (key, value string) { return "rule", string(e.Rule) }
 
 // ruleErr is a failed rule with a human-readable detail.
 type ruleErr struct {

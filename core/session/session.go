@@ -196,6 +196,19 @@ type Info struct {
 	// Warnings are problems that did not stop the call, such as a failed
 	// storage write.
 	Warnings []string
+	// SessionPublicKey is the session key's public key (hex), the Address
+	// of every session signature.
+	SessionPublicKey string
+	// Timings say where the call spent its time.
+	Timings Timings
+}
+
+// Timings are the wall-clock durations of one GetSessionSigs call.
+type Timings struct {
+	// Total is the whole call, including waiting for a concurrent call.
+	Total time.Duration
+	// Wallet is the time spent in the auth callback or the wallet.
+	Wallet time.Duration
 }
 
 func (i *Info) warn(format string, args ...any) {
@@ -234,6 +247,13 @@ func (e *Engine) acquire(ctx context.Context) (func(), error) {
 // what it did to get them. Info is filled in as far as the call got, even
 // on error.
 func (e *Engine) GetSessionSigs(ctx context.Context, p Params) (*SessionSigs, Info, error) {
+	start := time.Now()
+	sigs, info, err := e.getSessionSigs(ctx, p)
+	info.Timings.Total = time.Since(start)
+	return sigs, info, err
+}
+
+func (e *Engine) getSessionSigs(ctx context.Context, p Params) (*SessionSigs, Info, error) {
 	var info Info
 	now := e.now()
 	if e.Network == nil {
@@ -270,6 +290,7 @@ func (e *Engine) GetSessionSigs(ctx context.Context, p Params) (*SessionSigs, In
 	if err != nil {
 		return nil, info, err
 	}
+	info.SessionPublicKey = key.PublicKeyHex()
 	w := want{uri: key.URI(), reqs: p.ResourceAbilityRequests, ownRecap: own, explicit: explicit, now: now}
 	wallet, c, err := e.walletSig(ctx, p, key, w, expiration, &info)
 	if err != nil {
@@ -397,10 +418,7 @@ func (e *Engine) walletSig(ctx context.Context, p Params, key *sessionkey.KeyPai
 	if err != nil {
 		return authsig.AuthSig{}, nil, fmt.Errorf("session: getting the latest blockhash for the SIWE nonce: %w", err)
 	}
-	chain := p.Chain
-	if chain == "" {
-		chain = DefaultChain
-	}
+	chain := p.ChainOrDefault()
 	urn, err := w.ownRecap.Encode()
 	if err != nil {
 		return authsig.AuthSig{}, nil, fmt.Errorf("session: %w", err)
@@ -420,17 +438,19 @@ func (e *Engine) walletSig(ctx context.Context, p Params, key *sessionkey.KeyPai
 	var a authsig.AuthSig
 	source := "auth callback"
 	info.WalletAsked = true
+	asked := time.Now()
 	if p.AuthNeededCallback != nil {
 		a, err = p.AuthNeededCallback(ctx, ap)
 		if err != nil {
-			return authsig.AuthSig{}, nil, fmt.Errorf("session: the auth callback failed: %w", err)
+			err = fmt.Errorf("session: the auth callback failed: %w", err)
 		}
 	} else {
 		source = "wallet"
 		a, err = e.signWithWallet(ctx, ap, w.now)
-		if err != nil {
-			return authsig.AuthSig{}, nil, err
-		}
+	}
+	info.Timings.Wallet += time.Since(asked)
+	if err != nil {
+		return authsig.AuthSig{}, nil, err
 	}
 	c, rerr := e.check(a, w, false)
 	if rerr != nil {

@@ -20,8 +20,23 @@ import (
 	"io"
 	"strings"
 
+	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/jsjson"
 )
+
+// Error is a key pair, seed or key string that is not valid. Msg says
+// what is wrong without the package prefix, so that a caller can name the
+// member in its own terms.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return "sessionkey: " + e.Msg }
+
+// ErrorCode is errcode.InvalidParams: a key comes from the caller.
+func (e *Error) ErrorCode() errcode.Code { return errcode.InvalidParams }
+
+func bad(format string, args ...any) error {
+	return &Error{Msg: fmt.Sprintf(format, args...)}
+}
 
 // URIPrefix starts every session key URI: "lit:session:" + public key hex.
 const URIPrefix = "lit:session:"
@@ -46,7 +61,7 @@ func Generate(r io.Reader) (*KeyPair, error) {
 // FromSeed returns the key pair for a 32-byte Ed25519 seed.
 func FromSeed(seed []byte) (*KeyPair, error) {
 	if len(seed) != ed25519.SeedSize {
-		return nil, fmt.Errorf("sessionkey: a seed is %d bytes, got %d", ed25519.SeedSize, len(seed))
+		return nil, bad("a seed is %d bytes, got %d", ed25519.SeedSize, len(seed))
 	}
 	return &KeyPair{priv: ed25519.NewKeyFromSeed(seed)}, nil
 }
@@ -67,10 +82,10 @@ func FromHex(publicKey, secretKey string) (*KeyPair, error) {
 	case ed25519.PrivateKeySize:
 		kp = &KeyPair{priv: ed25519.NewKeyFromSeed(sk[:ed25519.SeedSize])}
 		if subtle.ConstantTimeCompare(kp.priv[ed25519.SeedSize:], sk[ed25519.SeedSize:]) != 1 {
-			return nil, errors.New("sessionkey: the last 32 bytes of secretKey are not the public key of its first 32 (the seed); the key pair is corrupt: generate a new one")
+			return nil, &Error{Msg: "the last 32 bytes of secretKey are not the public key of its first 32 (the seed); the key pair is corrupt: generate a new one"}
 		}
 	default:
-		return nil, fmt.Errorf("sessionkey: secretKey must be 128 hex characters (seed and public key) or 64 (seed), got %d", len(secretKey))
+		return nil, bad("secretKey must be 128 hex characters (seed and public key) or 64 (seed), got %d", len(secretKey))
 	}
 	if publicKey != "" {
 		pk, err := decodeHex("publicKey", publicKey)
@@ -78,10 +93,10 @@ func FromHex(publicKey, secretKey string) (*KeyPair, error) {
 			return nil, err
 		}
 		if len(pk) != ed25519.PublicKeySize {
-			return nil, fmt.Errorf("sessionkey: publicKey must be 64 hex characters, got %d", len(publicKey))
+			return nil, bad("publicKey must be 64 hex characters, got %d", len(publicKey))
 		}
 		if subtle.ConstantTimeCompare(pk, kp.priv.Public().(ed25519.PublicKey)) != 1 {
-			return nil, errors.New("sessionkey: publicKey does not belong to secretKey; the key pair is corrupt or mixed up: generate a new one")
+			return nil, &Error{Msg: "publicKey does not belong to secretKey; the key pair is corrupt or mixed up: generate a new one"}
 		}
 	}
 	return kp, nil
@@ -89,14 +104,14 @@ func FromHex(publicKey, secretKey string) (*KeyPair, error) {
 
 func decodeHex(field, s string) ([]byte, error) {
 	if s == "" {
-		return nil, fmt.Errorf("sessionkey: %s is missing", field)
+		return nil, bad("%s is missing", field)
 	}
 	if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
-		return nil, fmt.Errorf("sessionkey: %s must be bare hex without 0x", field)
+		return nil, bad("%s must be bare hex without 0x", field)
 	}
 	b, err := hex.DecodeString(s)
 	if err != nil {
-		return nil, fmt.Errorf("sessionkey: %s is not hex: %v", field, err)
+		return nil, bad("%s is not hex: %v", field, err)
 	}
 	return b, nil
 }
@@ -107,10 +122,10 @@ func decodeHex(field, s string) ([]byte, error) {
 func Parse(data []byte) (*KeyPair, error) {
 	v, err := jsjson.Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("sessionkey: not a key pair object {publicKey, secretKey}: %v", err)
+		return nil, bad("not a key pair object {publicKey, secretKey}: %v", err)
 	}
 	if _, ok := v.Members(); !ok {
-		return nil, fmt.Errorf("sessionkey: not a key pair object {publicKey, secretKey}: got %s", v.Kind())
+		return nil, bad("not a key pair object {publicKey, secretKey}: got %s", v.Kind())
 	}
 	var pub, secret string
 	for _, f := range []struct {
@@ -123,12 +138,12 @@ func Parse(data []byte) (*KeyPair, error) {
 		}
 		s, ok := m.Str()
 		if !ok {
-			return nil, fmt.Errorf("sessionkey: not a key pair object {publicKey, secretKey}: %s is a %s, not a string", f.name, m.Kind())
+			return nil, bad("not a key pair object {publicKey, secretKey}: %s is a %s, not a string", f.name, m.Kind())
 		}
 		*f.dst = s
 	}
 	if pub == "" {
-		return nil, errors.New("sessionkey: publicKey is missing")
+		return nil, &Error{Msg: "publicKey is missing"}
 	}
 	return FromHex(pub, secret)
 }

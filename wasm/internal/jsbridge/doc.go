@@ -2,9 +2,8 @@
 
 // Package jsbridge holds the browser adapters both WebAssembly modules
 // share (wasm/ → lit-session.wasm and wasm/pkp/ → lit-session-pkp.wasm):
-// Promise and JS call helpers, the error codes and JSError (every rejection
-// is an Error with a string code), FetchTransport (node.Transport over
-// fetch; no net/http) and EIP1193 (authsig.Signer over an EIP-1193 wallet).
-// The code moved here unchanged from wasm/; wasm/bridge.go keeps its old
-// names for the main module.
+// Promise and JS call helpers, JSError (every rejection is an Error with a
+// string code from core/errcode's table), FetchTransport (node.Transport
+// over fetch; no net/http) and EIP1193 (authsig.Signer over an EIP-1193
+// wallet).
 package jsbridge

@@ -12,7 +12,7 @@ type Extension struct {
 	// keeps it (IsCode).
 	Codes []string
 	// Classify returns the code for err, or "" to leave it to the built-in
-	// rules. It runs after CodedError and before the rest.
+	// rules. It runs after *errcode.Error and before the rest.
 	Classify func(err error) string
 	// Decorate sets extra properties on the JS Error built for err.
 	Decorate func(err error, e js.Value)

@@ -10,6 +10,7 @@ import (
 	"syscall/js"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/errcode"
 )
 
 // EIP1193 is an authsig.Signer over an injected EIP-1193 provider
@@ -50,7 +51,7 @@ func WindowEthereum() js.Value { return js.Global().Get("ethereum") }
 func (w EIP1193) request(ctx context.Context, method string, params ...any) (js.Value, error) {
 	p := w.Provider()
 	if IsNullish(p) || p.Get("request").Type() != js.TypeFunction {
-		return js.Undefined(), Coded(CodeNoWallet, nil, "no Ethereum wallet found: window.ethereum is missing")
+		return js.Undefined(), errcode.Errorf(errcode.NoWallet, nil, "no Ethereum wallet found: window.ethereum is missing")
 	}
 	args := map[string]any{"method": method}
 	if params != nil {
@@ -69,13 +70,13 @@ func (w EIP1193) request(ctx context.Context, method string, params ...any) (js.
 // walletErr wraps a provider error with a code and advice.
 func walletErr(method string, err error) error {
 	if te, ok := err.(*ThrownError); ok {
-		switch te.Code() {
-		case "4001", "ACTION_REJECTED":
-			return Coded(CodeWalletRejected, err, "the wallet declined %s (EIP-1193 error 4001: the user rejected the request); nothing was cached: ask again and approve the request in the wallet", method)
-		case "4100":
-			return Coded(CodeWalletError, err, "the wallet refused %s: the account is not authorized (EIP-1193 4100); unlock the wallet and connect this site", method)
+		switch c := te.Code(); {
+		case errcode.WalletRejection(c):
+			return errcode.Errorf(errcode.WalletRejected, err, "the wallet declined %s (EIP-1193 error 4001: the user rejected the request); nothing was cached: ask again and approve the request in the wallet", method)
+		case c == "4100":
+			return errcode.Errorf(errcode.WalletError, err, "the wallet refused %s: the account is not authorized (EIP-1193 4100); unlock the wallet and connect this site", method)
 		}
-		return Coded(CodeWalletError, err, "the wallet failed %s: %v", method, err)
+		return errcode.Errorf(errcode.WalletError, err, "the wallet failed %s: %v", method, err)
 	}
 	return err // context errors
 }
@@ -114,7 +115,7 @@ func (w EIP1193) Address(ctx context.Context) (string, error) {
 		}
 	}
 	if len(accounts) == 0 {
-		return "", Coded(CodeWalletError, nil, "the wallet has no account; unlock it and connect an account to this site")
+		return "", errcode.Errorf(errcode.WalletError, nil, "the wallet has no account; unlock it and connect an account to this site")
 	}
 	return accounts[0], nil
 }
@@ -125,7 +126,7 @@ func (w EIP1193) accounts(ctx context.Context, method string) ([]string, error) 
 		return nil, err
 	}
 	if res.Type() != js.TypeObject || res.Get("length").Type() != js.TypeNumber {
-		return nil, Coded(CodeWalletError, nil, "the wallet answered %s with %s, not a list of accounts", method, JSString(res))
+		return nil, errcode.Errorf(errcode.WalletError, nil, "the wallet answered %s with %s, not a list of accounts", method, JSString(res))
 	}
 	out := make([]string, res.Length())
 	for i := range out {
@@ -154,7 +155,7 @@ func (w EIP1193) SignMessage(ctx context.Context, message []byte) ([]byte, error
 	s := strings.TrimPrefix(JSString(res), "0x")
 	sig, err := hex.DecodeString(s)
 	if err != nil || len(sig) != 65 {
-		return nil, Coded(CodeWalletError, nil, "the wallet answered personal_sign with %.20q…, not a 65-byte hex signature", JSString(res))
+		return nil, errcode.Errorf(errcode.WalletError, nil, "the wallet answered personal_sign with %.20q…, not a 65-byte hex signature", JSString(res))
 	}
 	return sig, nil
 }
@@ -197,7 +198,7 @@ func (w EIP1193) ensureChain(ctx context.Context, name string) error {
 		})
 		return err
 	case code == -32601:
-		return Coded(CodeWrongNetwork, err, "the wallet cannot switch chains (wallet_switchEthereumChain is not supported); switch it to %s (chain id %d) by hand, or leave switchChain off", c.name, c.id)
+		return errcode.Errorf(errcode.WrongNetwork, err, "the wallet cannot switch chains (wallet_switchEthereumChain is not supported); switch it to %s (chain id %d) by hand, or leave switchChain off", c.name, c.id)
 	}
 	return err
 }

@@ -1,0 +1,189 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall/js"
+	"time"
+
+	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/errcode"
+	"github.com/litgo/litsession/core/jsjson"
+	"github.com/litgo/litsession/core/node"
+	"github.com/litgo/litsession/core/session"
+	"github.com/litgo/litsession/wasm/internal/jsbridge"
+)
+
+// client is one createClient: a node client and the session engine.
+type client struct {
+	nc     *node.Client
+	engine *session.Engine
+	debug  bool
+}
+
+// newClient reads createClient's options {bootstrapUrls, minNodeCount,
+// rpcUrl, stakingAddress, connectTimeout, storage, provider, debug}: the
+// data members are converted to a node.Config, which node.New checks.
+func newClient(opts js.Value) (*client, error) {
+	if opts.Type() != js.TypeObject {
+		return nil, errcode.Errorf(errcode.InvalidParams, nil, "createClient needs an options object, e.g. {bootstrapUrls: ['http://127.0.0.1:7470', …], minNodeCount: 2} or {rpcUrl: 'http://127.0.0.1:8545'}")
+	}
+	cfg, err := nodeConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := node.New(cfg)
+	var ce *node.ConfigError
+	if errors.As(err, &ce) {
+		return nil, configError(ce)
+	} else if err != nil {
+		return nil, err
+	}
+	st, err := storageFrom(opts.Get("storage"))
+	if err != nil {
+		return nil, err
+	}
+	var wallet jsbridge.EIP1193
+	provider := opts.Get("provider")
+	switch {
+	case jsbridge.IsNullish(provider):
+		wallet = jsbridge.EIP1193{Provider: jsbridge.WindowEthereum}
+	case provider.Type() == js.TypeObject && provider.Get("request").Type() == js.TypeFunction:
+		wallet = jsbridge.EIP1193{Provider: func() js.Value { return provider }}
+	default:
+		return nil, errcode.Errorf(errcode.InvalidParams, nil, "createClient: provider must be an EIP-1193 provider (an object with request({method, params}))")
+	}
+	return &client{
+		nc:     nc,
+		engine: &session.Engine{Storage: st, Network: nc, Wallet: wallet},
+		debug:  opts.Get("debug").Truthy(),
+	}, nil
+}
+
+func (c *client) jsObject() js.Value {
+	o := js.Global().Get("Object").New()
+	o.Set("connect", js.FuncOf(func(js.Value, []js.Value) any {
+		return jsbridge.Promise(c.connect)
+	}))
+	o.Set("getSessionSigs", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		params := jsonArg(args)
+		var authNeeded js.Value
+		if len(args) > 1 {
+			authNeeded = args[1]
+		}
+		return jsbridge.Promise(func() (any, error) { return c.getSessionSigs(params, authNeeded) })
+	}))
+	return o
+}
+
+func (c *client) connect() (any, error) {
+	start := time.Now()
+	if err := c.nc.Connect(context.Background()); err != nil {
+		return nil, err
+	}
+	ms := float64(time.Since(start).Microseconds()) / 1000
+	hash, err := c.nc.LatestBlockhash(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	nodes := make([]any, 0)
+	for _, u := range c.nc.ConnectedNodes() {
+		nodes = append(nodes, u)
+	}
+	c.logf("connected to %d nodes in %.0f ms", len(nodes), ms)
+	return map[string]any{
+		"connectedNodes":   nodes,
+		"latestBlockhash":  hash,
+		"minNodeCount":     c.nc.MinNodeCount(),
+		"networkPublicKey": c.nc.NetworkPublicKey(),
+		"connectMs":        ms,
+	}, nil
+}
+
+func (c *client) logf(format string, args ...any) {
+	if c.debug {
+		js.Global().Get("console").Call("debug", "[lit-session] "+fmt.Sprintf(format, args...))
+	}
+}
+
+// getSessionSigs reads the params (session.ParamsFromJSON) and runs the
+// engine; the wallet signs for the params' chain, switching to it first
+// when switchChain is set.
+func (c *client) getSessionSigs(raw string, authNeeded js.Value) (any, error) {
+	const where = "getSessionSigs"
+	if raw == "" {
+		return nil, errcode.Errorf(errcode.InvalidParams, nil, "%s needs a params object with resourceAbilityRequests", where)
+	}
+	v, err := jsjson.ParseParams([]byte(raw), where)
+	if err != nil {
+		return nil, err
+	}
+	p, err := session.ParamsFromJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	if !c.nc.Connected() {
+		return nil, errcode.Errorf(errcode.NotConnected, nil, "%s: the client is not connected to the Lit network; call await client.connect() first", where)
+	}
+	if authNeeded.Type() == js.TypeFunction {
+		p.AuthNeededCallback = jsAuthCallback(authNeeded)
+	} else if !jsbridge.IsNullish(authNeeded) {
+		return nil, errcode.Errorf(errcode.InvalidParams, nil, "%s: authNeededCallback must be a function", where)
+	}
+	ctx := jsbridge.WithSignOpts(context.Background(), jsbridge.SignOpts{Chain: p.ChainOrDefault(), SwitchChain: p.SwitchChain})
+	// One engine per client, so concurrent calls ask the wallet once.
+	sigs, info, err := c.engine.GetSessionSigs(ctx, p.Params)
+	if err != nil {
+		c.logf("%s failed: %v", where, err)
+		return nil, err
+	}
+	out, err := sigs.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	infoOut, err := info.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	c.logf("session sigs for %d nodes: wallet asked %v, cache reused %v (%s), %v", sigs.Len(), info.WalletAsked, info.CacheReused, info.Rule, info.Timings.Total)
+	return map[string]any{"sessionSigs": string(out), "info": string(infoOut)}, nil
+}
+
+// jsAuthCallback calls the JS authNeededCallback with the JSON of
+// session.AuthNeededParams (the JS wrapper puts the caller's own
+// resourceAbilityRequests objects back) and reads the AuthSig it returns
+// or resolves to.
+func jsAuthCallback(fn js.Value) session.AuthNeededCallback {
+	return func(ctx context.Context, ap session.AuthNeededParams) (authsig.AuthSig, error) {
+		b, err := ap.MarshalJSON()
+		if err != nil {
+			return authsig.AuthSig{}, err
+		}
+		res, err := jsbridge.Invoke(fn, string(b))
+		if err == nil {
+			res, err = jsbridge.Await(ctx, res)
+		}
+		if err != nil {
+			var te *jsbridge.ThrownError
+			if errors.As(err, &te) && errcode.WalletRejection(te.Code()) {
+				return authsig.AuthSig{}, errcode.Errorf(errcode.WalletRejected, err, "the authNeededCallback's wallet declined to sign (%v); nothing was cached: ask again and approve the request in the wallet", err)
+			}
+			return authsig.AuthSig{}, errcode.Errorf(errcode.AuthCallback, err, "authNeededCallback threw: %v", err)
+		}
+		if res.Type() != js.TypeObject {
+			return authsig.AuthSig{}, errcode.Errorf(errcode.InvalidAuthSig, nil, "authNeededCallback returned %s; it must return (or resolve to) an AuthSig {sig, derivedVia, signedMessage, address}", jsbridge.JSString(res))
+		}
+		s, err := jsbridge.JSONStringify(res)
+		if err != nil {
+			return authsig.AuthSig{}, errcode.Errorf(errcode.InvalidAuthSig, err, "authNeededCallback returned a value that is not JSON: %v", err)
+		}
+		var a authsig.AuthSig
+		if err := a.UnmarshalJSON([]byte(s)); err != nil {
+			return authsig.AuthSig{}, errcode.Errorf(errcode.InvalidAuthSig, err, "authNeededCallback returned an unusable AuthSig: %v", err)
+		}
+		return a, nil
+	}
+}
