@@ -175,7 +175,7 @@ export interface LitClient {
   getSessionSigsWithInfo(params: GetSessionSigsParams): Promise<{ sessionSigs: SessionSigsMap; info: SessionSigsInfo }>;
   /**
    * Has the connected nodes delegate from a PKP to a session key, for a
-   * server to reuse (naga's generatePkpDelegationAuthSig, PROTOCOL.md §13):
+   * server to reuse (naga's generatePkpDelegationAuthSig, docs/protocol.md#server-session-reuse):
    * the client's wallet, which must be permitted for the PKP (its owner),
    * signs an EthWallet auth method (one personal_sign), and a fresh,
    * uncached sign_session_key round returns the PKP's LIT_BLS AuthSig,

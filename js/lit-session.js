@@ -10,7 +10,7 @@
 //     resourceAbilityRequests: [{ resource: new LitPKPResource('*'), ability: LIT_ABILITY.PKPSigning }],
 //   });
 //
-// PKP delegations for a server (PROTOCOL.md §13) come from a second module,
+// PKP delegations for a server (docs/protocol.md#server-session-reuse) come from a second module,
 // lit-session-pkp.wasm, fetched on the first PKP call:
 //
 //   const { delegationAuthSig, sessionKeyPair } = await client.generatePkpDelegationAuthSig({

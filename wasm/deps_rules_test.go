@@ -56,7 +56,6 @@ var jsonAllowed = map[string][]string{
 		ourModule + "/core/envelope",
 		ourModule + "/core/jsjson/stdjson",
 		ourModule + "/core/pkp",
-		ourModule + "/wasm/pkp",
 	},
 }
 

@@ -22,8 +22,7 @@ func init() {
 	register("server-sign", "pkpSign a digest with an envelope's session, minting fresh session sigs → signature JSON", cmdServerSign)
 }
 
-// cmdDelegate is the client side of server session reuse (PROTOCOL.md
-// §13): a new session key, a fresh delegation to it from the PKP, and the
+// cmdDelegate is the client side of server session reuse (docs/protocol.md#server-session-reuse): a new session key, a fresh delegation to it from the PKP, and the
 // envelope that carries both to the server.
 func cmdDelegate(e *env, args []string) error {
 	fs := newFlags("delegate")

@@ -1,5 +1,5 @@
 // Package delegation reuses a PKP session on a server, the naga pattern of
-// PROTOCOL.md §12–§13, on the v7 wire protocol:
+// docs/protocol.md#pkp-delegation and #server-session-reuse, on the v7 wire protocol:
 //
 //  1. Client (holds the PKP's auth, e.g. the owner wallet): generate a
 //     session key pair (sessionkey.Generate), have the nodes sign a

@@ -45,8 +45,7 @@ type SessionSigsParams struct {
 }
 
 // CreatePkpSessionSigs mints session signatures from a pre-generated
-// delegation, one per connected node: the v7 session template (PROTOCOL.md
-// §7) with capabilities [CapabilityAuthSigs…, delegation], signed with the
+// delegation, one per connected node: the v7 session template (docs/protocol.md#session-signature-template) with capabilities [CapabilityAuthSigs…, delegation], signed with the
 // context's session key.
 //
 // Call it right before each request and do not keep the result: session

@@ -49,8 +49,7 @@ type Delegation struct {
 }
 
 // ValidateDelegationAuthSig checks a PKP delegation before a server uses
-// it. It is stricter than naga's validateDelegationAuthSig (PROTOCOL.md
-// §13), which only checks the expiry, when present, and the URI:
+// it. It is stricter than naga's validateDelegationAuthSig (docs/protocol.md#server-session-reuse), which only checks the expiry, when present, and the URI:
 //
 //  1. a is a LIT_BLS AuthSig (algo "LIT_BLS", derivedVia "lit.bls") over a
 //     SIWE message: ReasonMalformed;

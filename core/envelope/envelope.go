@@ -1,5 +1,5 @@
 // Package envelope is the wire format that hands a pre-generated PKP
-// session to a server (PROTOCOL.md §13, the naga "server session reuse"
+// session to a server (docs/protocol.md#delegation-envelope, the naga "server session reuse"
 // pattern): the session key pair and the PKP's delegation to it, in one
 // JSON object.
 //

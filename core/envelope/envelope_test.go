@@ -15,7 +15,7 @@ import (
 	"github.com/litgo/litsession/core/sessionkey"
 )
 
-// The PROTOCOL.md §0 inputs: session seed 22×32, and a PKP key.
+// The fixed test inputs (docs/protocol.md#fixed-test-inputs): session seed 22×32, and a PKP key.
 const (
 	seedHex = "2222222222222222222222222222222222222222222222222222222222222222"
 	pubHex  = "a09aa5f47a6759802ff955f8dc2d2a14a5c99d23be97f864127ff9383455a4f0"

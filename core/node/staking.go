@@ -61,7 +61,7 @@ type ValidatorSet struct {
 //	       uint256 senderPubKey, uint256 receiverPubKey)[] validators)
 //
 // Every tuple field is static, so its ABI encoding is a fixed layout of
-// 32-byte big-endian words (DEVNET.md §1.3):
+// 32-byte big-endian words (docs/protocol.md#validator-struct):
 //
 //	words 0-4  epoch (a static tuple is encoded in place)
 //	word  5    minNodeCount

@@ -27,7 +27,7 @@ func TestValidatorsSelector(t *testing.T) {
 	}
 }
 
-// exampleSet is the two-validator example of DEVNET.md §1.3.
+// exampleSet is the two-validator example of docs/protocol.md#validator-struct.
 func exampleSet() ValidatorSet {
 	return ValidatorSet{
 		Epoch:        Epoch{Length: 3600, Number: 10, EndTime: 1700003600, Retries: 0, Timeout: 60},

@@ -1,5 +1,5 @@
-// Package pkp is the client side of Lit PKP delegation (PROTOCOL.md §12,
-// DEVNET.md §3–§4): a PKP (a secp256k1 key held by the Lit network) signs a
+// Package pkp is the client side of Lit PKP delegation (docs/protocol.md#pkp-delegation,
+// docs/protocol.md#pkp-signing): a PKP (a secp256k1 key held by the Lit network) signs a
 // session key through the nodes, and the session then has the nodes sign
 // with the PKP.
 //

@@ -17,7 +17,7 @@ import (
 	"github.com/litgo/litsession/core/siwe"
 )
 
-// The ECDSA key of shared/vectors/bls-ecdsa.json.
+// The ECDSA key of internal/testvec/testdata/bls-ecdsa.json.
 const vectorPub = "04cc9ebba7e122cb721dbb1e4ccf20bae84611f24c394844c731109ec089f5840ec154744dd03507fe1672d97d64d108960d6df4df34f9390ba61d13d8cda0b8ec"
 
 func TestParse(t *testing.T) {
@@ -83,7 +83,7 @@ func TestSIWEMessage(t *testing.T) {
 	}
 }
 
-// TestVerifyAuthSigV5 checks PROTOCOL.md §15 V5, which the official
+// TestVerifyAuthSigV5 checks V5 (docs/protocol.md#v5), which the official
 // blsSessionSigVerify accepts.
 func TestVerifyAuthSigV5(t *testing.T) {
 	const (

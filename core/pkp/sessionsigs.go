@@ -108,7 +108,7 @@ func (s *slotStorage) Delete(ctx context.Context, key string) error {
 //
 // Unlike the SDK, the statement of the delegation is SIWEStatement (+
 // Statement) and the ReCap sentence once; the SDK repeats the sentence of
-// an empty ReCap in it (PROTOCOL.md §4).
+// an empty ReCap in it (docs/protocol.md#pkp-siwe-message).
 func GetPkpSessionSigs(ctx context.Context, nw Network, eng *session.Engine, p SessionSigsParams) (*session.SessionSigs, session.Info, error) {
 	k, err := Parse(p.PKPPublicKey)
 	if err != nil {

@@ -79,8 +79,7 @@ type signSessionKeyBody struct {
 	JSParams        any          `json:"jsParams,omitempty"`
 }
 
-// SIWEMessage returns the PKP SIWE message SignSessionKey sends (PROTOCOL.md
-// §4, PKP path): domain, the PKP's address, SIWEStatement (+ " " +
+// SIWEMessage returns the PKP SIWE message SignSessionKey sends (docs/protocol.md#pkp-siwe-message): domain, the PKP's address, SIWEStatement (+ " " +
 // Statement) followed by the ReCap sentence, URI the session key URI,
 // chain id 1, the nonce, issued at now, and the ReCap of
 // ResourceAbilityRequests as the only resource.
@@ -147,7 +146,7 @@ func sessionURI(s string) (string, error) {
 //	 "derivedVia":"lit.bls","signedMessage":"<SIWE>","address":"<PKP address>"}
 //
 // It POSTs the same body to every connected node's
-// /web/sign_session_key/v1 (PROTOCOL.md §12), drops incomplete answers as
+// /web/sign_session_key/v1 (docs/protocol.md#delegation-request), drops incomplete answers as
 // the SDK does, takes the SIWE message most nodes signed (nodes may rewrite
 // it; ties go to the later node, as in the SDK), and combines the shares
 // for it by Lagrange interpolation. It needs at least MinNodeCount, and at

@@ -42,7 +42,7 @@ func decodeStored(raw string) (authsig.AuthSig, *ruleErr) {
 	return a, nil
 }
 
-// check applies the re-sign rules of PROTOCOL.md §8, in order, plus the
+// check applies the re-sign rules (docs/protocol.md#re-sign-rules), in order, plus the
 // expiry rules of this package. cached selects the rules for a stored
 // signature (a renewal margin, and LIT_BLS needing a verifier) over those
 // for one just obtained.

@@ -43,7 +43,7 @@ func paramsErr(field, format string, args ...any) error {
 	return &ParamsError{Field: field, Problem: fmt.Sprintf(format, args...)}
 }
 
-// Rule names the check a wallet AuthSig failed (PROTOCOL.md §8, plus this
+// Rule names the check a wallet AuthSig failed (docs/protocol.md#re-sign-rules, plus this
 // package's expiry rules). It is Info.Rule when a cached signature was
 // replaced, and AuthSigError.Rule when a new one was refused.
 type Rule string

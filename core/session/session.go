@@ -1,5 +1,5 @@
 // Package session makes Lit session signatures: the v7 getSessionSigs
-// flow (PROTOCOL.md §7–§8) as an Engine that does no I/O of its own. The
+// flow (docs/protocol.md#session-signature-template, #wallet-signature-cache) as an Engine that does no I/O of its own. The
 // nodes and blockhash come from a Network, the cache from a
 // storage.Storage, and the wallet signature from an auth callback or an
 // authsig.Signer.
@@ -17,7 +17,7 @@
 //     Template.Message with the session key (Ed25519).
 //
 // It differs from the official SDK where the SDK is wasteful or unsafe
-// (PROTOCOL.md §8–§9):
+// (docs/protocol.md#wallet-signature-cache, #injected-wallet):
 //
 //   - The wallet is asked at most once for a given session key, scope and
 //     expiry: a cached signature is reused while it is valid and covers the

@@ -19,7 +19,7 @@ import (
 //	{"sessionKey":"<64 hex>","resourceAbilityRequests":[…],"capabilities":[…],
 //	 "issuedAt":"<ISO>","expiration":"<ISO>","nodeAddress":"<node URL>"}
 //
-// with the keys in that order (PROTOCOL.md §7).
+// with the keys in that order (docs/protocol.md#session-signature-template).
 type Template struct {
 	// ResourceAbilityRequests are serialized as the official
 	// {"resource":{"resource","resourcePrefix"},"ability"[,"data"]}.

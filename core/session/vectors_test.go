@@ -17,7 +17,7 @@ import (
 	"github.com/litgo/litsession/core/storage"
 )
 
-// V4 of PROTOCOL.md §15, byte for byte.
+// V4 (docs/protocol.md#v4), byte for byte.
 const (
 	v4Sig1 = "9bdcb9e321c0ead5f80a51223a8189a71d741e6bc9ed6f8e49ac8ea16345fbf062b38658a8e6d4b49b0938d6f5dbf06d3307a7056809422427c70dfe81df070e"
 	v4Sig2 = "1168e692b5cecf56b1c4ae8bba3efb9b2273e7fd75f70462f07e4b26bb1ed48751f222778b13e3344d432250f43fe799425eb9da05d5b1558a22521586f7900e"

@@ -34,7 +34,7 @@ import (
 // and verification run unchanged. The wallet is an EIP-1193 provider
 // signing with the test key in Go.
 
-// The wallet key of PROTOCOL.md §0 and its address.
+// The wallet key of the fixed test inputs (docs/protocol.md#fixed-test-inputs) and its address.
 const (
 	testKey     = "0x1111111111111111111111111111111111111111111111111111111111111111"
 	testAddress = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A"

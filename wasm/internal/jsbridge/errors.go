@@ -9,17 +9,15 @@ import (
 	"github.com/litgo/litsession/core/errcode"
 )
 
-// Classify returns the code of err (core/errcode's table): an
-// *errcode.Error's own code first, then a registered Extension's, then the
-// code of a thrown JS error (a wallet rejection — 4001, ACTION_REJECTED —
-// is wallet_rejected; a code of the table is kept), else errcode.Of.
+// Classify returns the code of err (core/errcode's table): the code of the
+// first core error in its chain that carries one (errcode.Coder), else the
+// code of a thrown JS error (a wallet rejection, 4001 or ACTION_REJECTED,
+// is wallet_rejected; a code of the table is kept), else errcode.Of's
+// timeout or internal.
 func Classify(err error) errcode.Code {
-	var ce *errcode.Error
-	if errors.As(err, &ce) {
-		return ce.Code
-	}
-	if c := classifyExtended(err); c != "" {
-		return errcode.Code(c)
+	var c errcode.Coder
+	if errors.As(err, &c) {
+		return c.ErrorCode()
 	}
 	var te *ThrownError
 	if errors.As(err, &te) {
@@ -35,7 +33,7 @@ func thrownCode(c string) errcode.Code {
 	if errcode.WalletRejection(c) {
 		return errcode.WalletRejected
 	}
-	if _, ok := errcode.Lookup(errcode.Code(c)); ok || isExtendedCode(c) {
+	if _, ok := errcode.Lookup(errcode.Code(c)); ok {
 		return errcode.Code(c)
 	}
 	return ""
@@ -69,6 +67,5 @@ func JSError(err error) js.Value {
 		}
 		e.Set("nodes", nodes)
 	}
-	decorate(err, e)
 	return e
 }

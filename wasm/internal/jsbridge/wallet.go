@@ -15,7 +15,7 @@ import (
 
 // EIP1193 is an authsig.Signer over an injected EIP-1193 provider
 // (window.ethereum), called the way the official SDK calls it
-// (PROTOCOL.md §9): personal_sign with ["0x"+hex(UTF-8 message),
+// (docs/protocol.md#injected-wallet): personal_sign with ["0x"+hex(UTF-8 message),
 // account.toLowerCase()]. Unlike the SDK it asks for accounts with
 // eth_accounts first and eth_requestAccounts only when none is connected,
 // so a reused cache never opens a wallet prompt.
@@ -165,7 +165,7 @@ func (w EIP1193) SignMessage(ctx context.Context, message []byte) ([]byte, error
 func (w EIP1193) ensureChain(ctx context.Context, name string) error {
 	c, ok := chains[name]
 	if !ok {
-		return InvalidParams("switchChain: unknown chain %q; use one of %s, or leave switchChain off", name, chainNames())
+		return errcode.Errorf(errcode.InvalidParams, nil, "switchChain: unknown chain %q; use one of %s, or leave switchChain off", name, chainNames())
 	}
 	res, err := w.request(ctx, "eth_chainId")
 	if err != nil {
