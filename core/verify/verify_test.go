@@ -9,7 +9,9 @@ import (
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/capacity"
+	"github.com/litgo/litsession/core/jsjson/stdjson"
 	"github.com/litgo/litsession/core/resource"
+	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/core/siwe"
 )
 
@@ -183,6 +185,23 @@ func TestReject(t *testing.T) {
 		{"sig short", func() authsig.AuthSig { s := good(); s.Sig = s.Sig[:126]; return s }, pkpAll, nil, ReasonMalformed},
 		{"address not a key", func() authsig.AuthSig { s := good(); s.Address = "0x" + s.Address[2:]; return s }, pkpAll, nil, ReasonMalformed},
 		{"derivedVia", func() authsig.AuthSig { s := good(); s.DerivedVia = authsig.DerivedViaWallet; return s }, pkpAll, nil, ReasonMalformed},
+		{"address upper-case hex", func() authsig.AuthSig { s := good(); s.Address = strings.ToUpper(s.Address); return s }, pkpAll, nil, ReasonMalformed},
+		{"weak session key: the identity point verifies any message", func() authsig.AuthSig {
+			// A wallet delegation to the identity point as session key, and
+			// the signature R = identity, s = 0, which crypto/ed25519
+			// accepts for every message under that key.
+			weak := "01" + strings.Repeat("00", 31)
+			p := f.defaults(params{uri: sessionkey.URIPrefix + weak})
+			b, err := stdjson.Marshal(sessionTemplate{
+				SessionKey: weak, ResourceAbilityRequests: p.requests,
+				Capabilities: []authsig.AuthSig{f.delegation(p)}, IssuedAt: p.issuedAt, Expiration: p.expiration, NodeAddress: testNode,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return authsig.AuthSig{Sig: "01" + strings.Repeat("00", 63), DerivedVia: authsig.DerivedViaSession,
+				SignedMessage: string(b), Address: weak, Algo: authsig.AlgoEd25519}
+		}, pkpAll, nil, ReasonMalformed},
 		{"unknown algo", func() authsig.AuthSig { s := good(); s.Algo = "secp256k1"; return s }, pkpAll, nil, ReasonUnsupported},
 		{"missing algo", func() authsig.AuthSig { s := good(); s.Algo = ""; return s }, pkpAll, nil, ReasonUnsupported},
 		{"invalid UTF-8", func() authsig.AuthSig { return f.signRaw("{\"sessionKey\":\"\xff\"}") }, pkpAll, nil, ReasonMalformed},
