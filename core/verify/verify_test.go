@@ -1,10 +1,15 @@
 package verify
 
 import (
+	"bytes"
+	"encoding/hex"
 	"errors"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/bls"
@@ -419,5 +424,68 @@ func TestWhitespaceSignedIsAccepted(t *testing.T) {
 	}
 	if res.SessionKey != f.session.PublicKeyHex() {
 		t.Fatalf("session key %q", res.SessionKey)
+	}
+}
+
+// sigVariants returns the encodings of one wallet signature that a careless
+// verifier accepts: v as 0/1, upper-case hex, and the high-s twin.
+func sigVariants(t *testing.T, sig string) (v01, upper, highS string) {
+	t.Helper()
+	b, err := hex.DecodeString(strings.TrimPrefix(sig, "0x"))
+	if err != nil || len(b) != 65 {
+		t.Fatalf("sig %q", sig)
+	}
+	low := bytes.Clone(b)
+	low[64] -= 27
+	v01 = "0x" + hex.EncodeToString(low)
+	upper = "0x" + strings.ToUpper(hex.EncodeToString(b))
+	n := crypto.S256().Params().N
+	s := new(big.Int).Sub(n, new(big.Int).SetBytes(b[32:64]))
+	twin := bytes.Clone(b)
+	s.FillBytes(twin[32:64])
+	twin[64] = 55 - b[64] // 27 <-> 28
+	highS = "0x" + hex.EncodeToString(twin)
+	return v01, upper, highS
+}
+
+// One capacity delegation has one ID whatever encoding of its signature
+// is presented, and its high-s twin is refused: uses cannot be multiplied.
+func TestCapacityDelegationIDIsEncodingIndependent(t *testing.T) {
+	f := newFixture(t)
+	cd := f.capacityDelegation(capacity.Params{CapacityTokenID: "12345", Uses: "10"})
+	op := req(t, resource.PKP, "*", resource.PKPSigning)
+	id := func(sig string) (string, error) {
+		c := cd
+		c.Sig = sig
+		res, err := f.verifier().Verify(f.build(params{before: []authsig.AuthSig{c}}), op)
+		if err != nil {
+			return "", err
+		}
+		return res.Capacity.ID, nil
+	}
+	want, err := id(cd.Sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v01, upper, highS := sigVariants(t, cd.Sig)
+	for name, sig := range map[string]string{"v 0/1": v01, "upper-case hex": upper} {
+		got, err := id(sig)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got != want {
+			t.Errorf("%s: ID %s, want %s (the same authorisation)", name, got, want)
+		}
+	}
+	if _, err := id(highS); err == nil {
+		t.Fatal("the high-s twin of the capacity delegation was accepted")
+	}
+	// The twin really is the same signature with s negated: it recovers
+	// the owner when the low-s rule is not applied.
+	raw, _ := hex.DecodeString(highS[2:])
+	raw[64] -= 27
+	pub, err := crypto.SigToPub(authsig.TextHash([]byte(cd.SignedMessage)), raw)
+	if err != nil || crypto.PubkeyToAddress(*pub).Hex() != cd.Address {
+		t.Fatalf("the twin does not recover the owner (%v): the test proves nothing", err)
 	}
 }
