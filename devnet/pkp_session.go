@@ -2,8 +2,8 @@ package devnet
 
 import (
 	"encoding/hex"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 
