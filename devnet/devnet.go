@@ -39,6 +39,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/litgo/litsession/core/node"
+	"github.com/litgo/litsession/internal/netlimit"
 )
 
 // Defaults for the zero values of Config. DefaultRPCPort is the rpcUrl
@@ -83,6 +84,10 @@ type Config struct {
 	// Now is the chain's clock; default time.Now. Tests inject a clock to
 	// advance blocks.
 	Now func() time.Time
+
+	// ReadTimeout bounds reading one request, headers and body; default
+	// ReadTimeout (30 s).
+	ReadTimeout time.Duration
 }
 
 // Network is a running devnet. Its fields are fixed after Start.
@@ -231,11 +236,14 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 	serve := func(name string, l net.Listener, h http.Handler) {
 		srv := &http.Server{
 			Handler:           middleware(name, n.log, h),
-			ReadHeaderTimeout: 10 * time.Second,
-			IdleTimeout:       60 * time.Second,
+			ReadHeaderTimeout: ReadHeaderTimeout,
+			ReadTimeout:       cfg.ReadTimeout,
+			WriteTimeout:      WriteTimeout,
+			IdleTimeout:       IdleTimeout,
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          errorLog,
 		}
+		l = netlimit.Listener(l, MaxConns)
 		n.servers = append(n.servers, srv)
 		n.serving.Add(1)
 		go func() {
@@ -253,7 +261,21 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 	return n, nil
 }
 
+// Limits of every devnet server (the RPC server and each node): a client
+// that sends its headers or body slowly, or holds idle connections, cannot
+// keep more than MaxConns connections or any one longer than these.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second // headers and body; Config.ReadTimeout
+	WriteTimeout      = 30 * time.Second
+	IdleTimeout       = 60 * time.Second
+	MaxConns          = 512 // per server
+)
+
 func applyDefaults(cfg *Config) error {
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = ReadTimeout
+	}
 	if cfg.Nodes == 0 {
 		cfg.Nodes = DefaultNodes
 	}

@@ -3,10 +3,10 @@ package devnet
 import (
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 
-	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/pkp"
 	"github.com/litgo/litsession/core/sessionkey"
@@ -82,7 +82,8 @@ type signSessionKeyResponse struct {
 //     Lit Action (litActionIpfsId, code), a known epoch;
 //  2. pkpPublicKey is a PKP minted on this devnet;
 //  3. the auth methods: at least one; each of type 1 (EthWallet) with an
-//     accessToken that is a wallet AuthSig verifying now (authsig.Verify),
+//     accessToken that passes pkp.CheckEthWalletAuthMethod (a fresh wallet
+//     AuthSig signed to authenticate, not a delegation; docs/security.md),
 //     and at least one of them by a permitted address of the PKP;
 //  4. the SIWE message: it parses; its address is the PKP's; its URI is
 //     sessionKey ("lit:session:<64 hex>"); its nonce is a recent blockhash
@@ -157,17 +158,18 @@ func (n *Node) serveSignSessionKey(w http.ResponseWriter, r *http.Request) {
 			bad(http.StatusBadRequest, CodeUnsupported, "authMethods[%d] has type %d; the devnet only checks EthWallet (type 1) auth methods", i, *m.AuthMethodType)
 			return
 		}
-		var a authsig.AuthSig
-		if err := json.Unmarshal([]byte(*m.AccessToken), &a); err != nil {
-			bad(http.StatusBadRequest, CodeInvalidAuthMethod, "authMethods[%d].accessToken is not a wallet AuthSig JSON: %v", i, err)
-			return
-		}
-		v, err := authsig.Verify(a, authsig.Options{Now: now, Skew: clockSkew})
+		addr, err := pkp.CheckEthWalletAuthMethod(i, pkp.AuthMethod{AuthMethodType: *m.AuthMethodType, AccessToken: *m.AccessToken},
+			pkp.EthWalletRules{Now: now, Skew: clockSkew, RecentBlockhash: nw.RecentBlockhash})
 		if err != nil {
-			bad(http.StatusUnauthorized, CodeInvalidAuthMethod, "authMethods[%d]: %v", i, err)
+			status := http.StatusBadRequest
+			var ae *pkp.AuthMethodError
+			if errors.As(err, &ae) && ae.Unauthorized {
+				status = http.StatusUnauthorized
+			}
+			bad(status, CodeInvalidAuthMethod, "%v", err)
 			return
 		}
-		wallets = append(wallets, v.Address)
+		wallets = append(wallets, addr)
 	}
 	permitted := false
 	for _, addr := range wallets {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/bls"
+	"github.com/litgo/litsession/core/capacity"
 	"github.com/litgo/litsession/core/jsjson/stdjson"
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/node/httptransport"
@@ -511,5 +512,79 @@ func TestSingleNodeShares(t *testing.T) {
 	b := sk.Bytes()
 	if hex.EncodeToString(n.pkp.shares[0].Key.Bytes()) != hex.EncodeToString(b[:]) {
 		t.Fatal("the single share is not the key")
+	}
+}
+
+// An owner's AuthSig signed for anything but authenticating to the network
+// must not work as an EthWallet auth method: with it, anyone who ever saw
+// one of the owner's session sigs could have the nodes delegate the owner's
+// PKP to their own session key.
+func TestSignSessionKeyRefusesAuthSigsMadeForSomethingElse(t *testing.T) {
+	pn := startPKP(t)
+	ctx := context.Background()
+	owner := authsig.NewKeySignerFromECDSA(pn.owner)
+	ownerAddr, _ := owner.Address(ctx)
+	asMethod := func(a authsig.AuthSig) pkp.AuthMethod {
+		m, err := pkp.EthWalletAuthMethod(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+
+	// 1. The wallet capability inside a narrow session sig of the owner
+	// (Lit Action execution only, for another session key).
+	narrow := []resource.Request{{Resource: resource.Resource{Prefix: resource.LitAction, ID: "*"}, Ability: resource.LitActionExecution}}
+	eng := &session.Engine{Network: pn.client, Wallet: owner, Now: pn.clock.Now}
+	sigs, _, err := eng.GetSessionSigs(ctx, session.Params{ResourceAbilityRequests: narrow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var capability authsig.AuthSig
+	for _, s := range sigs.All() {
+		var tmpl struct{ Capabilities []authsig.AuthSig }
+		if err := json.Unmarshal([]byte(s.SignedMessage), &tmpl); err != nil || len(tmpl.Capabilities) == 0 {
+			t.Fatalf("session sig template: %v", err)
+		}
+		capability = tmpl.Capabilities[0]
+		break
+	}
+
+	// 2. An ordinary Sign-In with Ethereum for another site.
+	login, err := siwe.Create(siwe.Params{Address: ownerAddr, Domain: "example.com", URI: "https://example.com/login",
+		Nonce: "k7s9d2lq0w", Expiration: siwe.FormatTime(pn.clock.Now().Add(time.Hour)), Now: pn.clock.Now}, "Sign in to example.com", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loginSig, err := authsig.Sign(ctx, owner, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// 3. A capacity-credit delegation by the owner, nonce a fresh blockhash.
+	cd, err := capacity.CreateDelegationAuthSig(ctx, capacity.Params{Owner: owner, Nonce: pn.Chain.Latest().Hash.Hex()})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for name, tc := range map[string]struct {
+		m   pkp.AuthMethod
+		msg string
+	}{
+		"capability of a narrow session sig": {asMethod(capability), "a delegation, not to authenticate"},
+		"SIWE login for another site":        {asMethod(loginSig), "not a recent blockhash"},
+		"capacity delegation":                {asMethod(cd), "a delegation, not to authenticate"},
+	} {
+		body := pn.sskBody(t)
+		body["authMethods"] = []any{tc.m}
+		status, out := pn.post(t, pn.Nodes[0].URL+pkp.SignSessionKeyPath, nil, body)
+		msg, _ := out["message"].(string)
+		if status != http.StatusUnauthorized || out["errorCode"] != CodeInvalidAuthMethod || !strings.Contains(msg, tc.msg) {
+			t.Errorf("%s: got %d %v %q; want 401 %s containing %q", name, status, out["errorCode"], msg, CodeInvalidAuthMethod, tc.msg)
+		}
+	}
+	// The auth method the clients make still works.
+	if status, out := pn.post(t, pn.Nodes[0].URL+pkp.SignSessionKeyPath, nil, pn.sskBody(t)); status != http.StatusOK {
+		t.Fatalf("a fresh auth method: %d %v", status, out)
 	}
 }

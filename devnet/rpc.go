@@ -24,6 +24,16 @@ const (
 	epochAge    = 120
 )
 
+// Batch limits of the JSON-RPC server: one request may not make the devnet
+// compute or hold more than this.
+const (
+	MaxBatchCalls       = 100
+	MaxBatchAnswerBytes = 4 << 20
+)
+
+// maxBatchAnswerBytes is MaxBatchAnswerBytes; tests lower it.
+var maxBatchAnswerBytes = MaxBatchAnswerBytes
+
 // JSON-RPC 2.0 error codes.
 const (
 	rpcParseError     = -32700
@@ -94,9 +104,23 @@ func (n *Network) serveRPC(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, rpcResponse{Error: &rpcError{rpcInvalidRequest, "invalid request: empty or malformed batch"}})
 			return
 		}
-		out := make([]rpcResponse, len(batch))
+		if len(batch) > MaxBatchCalls {
+			WriteJSON(w, http.StatusOK, rpcResponse{Error: &rpcError{rpcInvalidRequest, fmt.Sprintf("invalid request: a batch of %d calls; send at most %d per batch", len(batch), MaxBatchCalls)}})
+			return
+		}
+		out := make([]json.RawMessage, len(batch))
+		size := 0
 		for i, raw := range batch {
-			out[i] = n.rpcCall(raw)
+			b, err := json.Marshal(n.rpcCall(raw))
+			if err != nil {
+				WriteError(w, r, http.StatusInternalServerError, KindUnexpected, "NodeUnknownError", "encoding a JSON-RPC answer: "+err.Error())
+				return
+			}
+			if size += len(b) + 1; size > maxBatchAnswerBytes {
+				WriteJSON(w, http.StatusOK, rpcResponse{Error: &rpcError{rpcInvalidRequest, fmt.Sprintf("invalid request: the batch's answers exceed %d bytes; send fewer calls per batch", maxBatchAnswerBytes)}})
+				return
+			}
+			out[i] = b
 		}
 		WriteJSON(w, http.StatusOK, out)
 		return

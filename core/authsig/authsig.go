@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -181,6 +182,34 @@ func TextHash(message []byte) []byte {
 	return crypto.Keccak256([]byte(prefix), message)
 }
 
+// ErrHighS refuses a signature whose s is in the upper half of the curve
+// order: the malleable twin of the low-s signature every Ethereum wallet
+// makes (EIP-2). Accepting both would give one authorisation two encodings.
+var ErrHighS = errors.New("authsig: the signature's s is in the upper half of the curve order (a malleable twin); Ethereum wallets sign with low s (EIP-2): sign again with a standard wallet")
+
+// CanonicalSig returns the one encoding that every accepted encoding of a
+// wallet signature maps to: "0x" + 130 lower-case hex digits with v 27 or
+// 28. Anything keyed or counted on a wallet signature uses it. ok is false
+// when sig is not "0x" + 65 bytes of hex with v 0, 1, 27 or 28.
+func CanonicalSig(sig string) (canonical string, ok bool) {
+	h, ok := strings.CutPrefix(sig, "0x")
+	if !ok || len(h) != 130 {
+		return "", false
+	}
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		return "", false
+	}
+	switch b[64] {
+	case 0, 1:
+		b[64] += 27
+	case 27, 28:
+	default:
+		return "", false
+	}
+	return "0x" + hex.EncodeToString(b), true
+}
+
 // Recover returns the address whose key made sig (65 bytes, v 0/1 or 27/28)
 // over the EIP-191 hash of message.
 func Recover(message []byte, sig []byte) (common.Address, error) {
@@ -193,6 +222,9 @@ func Recover(message []byte, sig []byte) (common.Address, error) {
 	}
 	if s[64] > 1 {
 		return common.Address{}, fmt.Errorf("authsig: invalid recovery byte v=%d (want 27 or 28)", sig[64])
+	}
+	if !crypto.ValidateSignatureValues(s[64], new(big.Int).SetBytes(s[:32]), new(big.Int).SetBytes(s[32:64]), true) {
+		return common.Address{}, ErrHighS
 	}
 	pub, err := crypto.SigToPub(TextHash(message), s)
 	if err != nil {
@@ -301,6 +333,9 @@ func Verify(a AuthSig, opts Options) (*Verified, error) {
 		return nil, reject(ReasonBadMessage, "%v", err)
 	}
 	got, err := Recover([]byte(a.SignedMessage), sig)
+	if errors.Is(err, ErrHighS) {
+		return nil, reject(ReasonMalformed, "%v", err)
+	}
 	if err != nil {
 		return nil, reject(ReasonBadSignature, "%v", err)
 	}

@@ -1,11 +1,17 @@
 package authsig
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/resource"
@@ -148,4 +154,40 @@ func hexs(b []byte) string {
 		out = append(out, digits[c>>4], digits[c&15])
 	}
 	return string(out)
+}
+
+// One signature, several encodings: v 0/1 and upper-case hex are the same
+// signature (CanonicalSig maps them together); the high-s twin is refused.
+func TestSignatureEncodings(t *testing.T) {
+	s, _ := NewKeySigner(walletKey)
+	good, _ := Sign(context.Background(), s, v1Message(t))
+	raw, _ := hex.DecodeString(good.Sig[2:])
+	low := bytes.Clone(raw)
+	low[64] -= 27
+	twin := bytes.Clone(raw)
+	new(big.Int).Sub(crypto.S256().Params().N, new(big.Int).SetBytes(raw[32:64])).FillBytes(twin[32:64])
+	twin[64] = 55 - raw[64]
+	for name, sig := range map[string]string{
+		"v 0/1":          "0x" + hex.EncodeToString(low),
+		"upper-case hex": "0x" + strings.ToUpper(good.Sig[2:]),
+	} {
+		a := good
+		a.Sig = sig
+		if _, err := Verify(a, Options{Now: now}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if c, ok := CanonicalSig(sig); !ok || c != good.Sig {
+			t.Errorf("%s: CanonicalSig = %q, %v; want %q", name, c, ok, good.Sig)
+		}
+	}
+	a := good
+	a.Sig = "0x" + hex.EncodeToString(twin)
+	if _, err := Verify(a, Options{Now: now}); !IsReason(err, ReasonMalformed) || !errors.Is(err, ErrHighS) && !strings.Contains(err.Error(), "upper half") {
+		t.Fatalf("high-s twin: %v, want a malformed rejection", err)
+	}
+	for _, bad := range []string{"", "0x", good.Sig[2:], good.Sig + "00", good.Sig[:130] + "1d", "0X" + good.Sig[2:]} {
+		if _, ok := CanonicalSig(bad); ok {
+			t.Errorf("CanonicalSig(%q) accepted it", bad)
+		}
+	}
 }

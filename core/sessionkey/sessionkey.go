@@ -202,17 +202,17 @@ func PublicKeyFromURI(uri string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("sessionkey: %q is not a session key URI (want %s<64 hex>)", uri, URIPrefix)
 	}
-	if b, err := hex.DecodeString(pk); err != nil || len(b) != ed25519.PublicKeySize {
-		return "", fmt.Errorf("sessionkey: %q does not end in a 64-hex public key", uri)
+	if _, err := ParsePublicKey(pk); err != nil {
+		return "", fmt.Errorf("sessionkey: %q does not end in a usable public key: %w", uri, err)
 	}
 	return pk, nil
 }
 
 // VerifyHex checks a hex Ed25519 signature of msg by a hex public key.
 func VerifyHex(publicKeyHex, sigHex string, msg []byte) error {
-	pk, err := hex.DecodeString(publicKeyHex)
-	if err != nil || len(pk) != ed25519.PublicKeySize {
-		return fmt.Errorf("sessionkey: public key must be 64 hex characters")
+	pk, err := ParsePublicKey(publicKeyHex)
+	if err != nil {
+		return err
 	}
 	sig, err := hex.DecodeString(sigHex)
 	if err != nil || len(sig) != ed25519.SignatureSize {

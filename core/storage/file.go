@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,6 +22,10 @@ const tempPrefix = "%tmp-"
 // staleTemp is how old a leftover temporary file (from a process that died
 // mid-write) must be before NewFile removes it.
 const staleTemp = time.Hour
+
+// MaxValueBytes is the largest value the file store reads back; a session
+// key and a wallet signature take a few kilobytes.
+const MaxValueBytes = 1 << 20
 
 // maxNameLen is the longest file name most file systems allow.
 const maxNameLen = 255
@@ -106,7 +111,7 @@ func (s *File) Get(ctx context.Context, key string) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	b, err := os.ReadFile(p)
+	b, err := readValue(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", false, nil
 	}
@@ -224,4 +229,20 @@ func unreserved(c byte) bool {
 		return true
 	}
 	return strings.IndexByte("-_.!~*'()", c) >= 0
+}
+
+// readCapped reads a value of at most MaxValueBytes from f, whose size
+// the file system reports as size.
+func readCapped(f io.Reader, size int64, p string) ([]byte, error) {
+	if size > MaxValueBytes {
+		return nil, fmt.Errorf("%s holds %d bytes, more than a stored value may (%d): remove it", p, size, MaxValueBytes)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxValueBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxValueBytes {
+		return nil, fmt.Errorf("%s holds more than a stored value may (%d bytes): remove it", p, MaxValueBytes)
+	}
+	return b, nil
 }

@@ -96,11 +96,17 @@ func (c *WalletSigCache) add(key [32]byte, msg *siwe.Message, exp time.Time) {
 
 // sigDigest is SHA-256 over kind, sig and signedMessage, each
 // length-prefixed so that no two different triples collide by shifting
-// bytes between fields.
+// bytes between fields. A wallet sig enters in its canonical encoding
+// (authsig.CanonicalSig), so every accepted encoding of one signature has
+// one digest.
 func sigDigest(kind string, a authsig.AuthSig) [32]byte {
 	h := sha256.New()
 	var n [8]byte
-	for _, s := range []string{kind, a.Sig, a.SignedMessage} {
+	sig := a.Sig
+	if c, ok := authsig.CanonicalSig(sig); ok && kind == kindWallet {
+		sig = c
+	}
+	for _, s := range []string{kind, sig, a.SignedMessage} {
 		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
 		h.Write(n[:])
 		h.Write([]byte(s))

@@ -171,7 +171,9 @@ type CapacityDelegation struct {
 	// Expiration is the delegation's SIWE Expiration Time.
 	Expiration time.Time
 	// ID identifies this delegation for counting uses: the hex SHA-256 of
-	// its sig and signedMessage.
+	// its canonical sig (authsig.CanonicalSig: v 27/28, lower-case hex; a
+	// high-s twin is refused) and signedMessage. Every encoding of one
+	// authorisation that Verify accepts has the same ID.
 	ID string
 }
 

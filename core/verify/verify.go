@@ -217,9 +217,9 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 	if sig.DerivedVia != authsig.DerivedViaSession {
 		return nil, reject(ReasonMalformed, "derivedVia is %q, want %q", sig.DerivedVia, authsig.DerivedViaSession)
 	}
-	pub, err := hex.DecodeString(sig.Address)
-	if err != nil || len(pub) != ed25519.PublicKeySize {
-		return nil, reject(ReasonMalformed, "address must be the 64-hex session public key, got %d characters", len(sig.Address))
+	pub, err := sessionkey.ParsePublicKey(sig.Address)
+	if err != nil {
+		return nil, rejectErr(ReasonMalformed, err, "address must be the session public key")
 	}
 	raw, err := hex.DecodeString(sig.Sig)
 	if err != nil || len(raw) != ed25519.SignatureSize {

@@ -1,15 +1,22 @@
 package verify
 
 import (
+	"bytes"
+	"encoding/hex"
 	"errors"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/crypto"
+
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/capacity"
+	"github.com/litgo/litsession/core/jsjson/stdjson"
 	"github.com/litgo/litsession/core/resource"
+	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/core/siwe"
 )
 
@@ -183,6 +190,23 @@ func TestReject(t *testing.T) {
 		{"sig short", func() authsig.AuthSig { s := good(); s.Sig = s.Sig[:126]; return s }, pkpAll, nil, ReasonMalformed},
 		{"address not a key", func() authsig.AuthSig { s := good(); s.Address = "0x" + s.Address[2:]; return s }, pkpAll, nil, ReasonMalformed},
 		{"derivedVia", func() authsig.AuthSig { s := good(); s.DerivedVia = authsig.DerivedViaWallet; return s }, pkpAll, nil, ReasonMalformed},
+		{"address upper-case hex", func() authsig.AuthSig { s := good(); s.Address = strings.ToUpper(s.Address); return s }, pkpAll, nil, ReasonMalformed},
+		{"weak session key: the identity point verifies any message", func() authsig.AuthSig {
+			// A wallet delegation to the identity point as session key, and
+			// the signature R = identity, s = 0, which crypto/ed25519
+			// accepts for every message under that key.
+			weak := "01" + strings.Repeat("00", 31)
+			p := f.defaults(params{uri: sessionkey.URIPrefix + weak})
+			b, err := stdjson.Marshal(sessionTemplate{
+				SessionKey: weak, ResourceAbilityRequests: p.requests,
+				Capabilities: []authsig.AuthSig{f.delegation(p)}, IssuedAt: p.issuedAt, Expiration: p.expiration, NodeAddress: testNode,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return authsig.AuthSig{Sig: "01" + strings.Repeat("00", 63), DerivedVia: authsig.DerivedViaSession,
+				SignedMessage: string(b), Address: weak, Algo: authsig.AlgoEd25519}
+		}, pkpAll, nil, ReasonMalformed},
 		{"unknown algo", func() authsig.AuthSig { s := good(); s.Algo = "secp256k1"; return s }, pkpAll, nil, ReasonUnsupported},
 		{"missing algo", func() authsig.AuthSig { s := good(); s.Algo = ""; return s }, pkpAll, nil, ReasonUnsupported},
 		{"invalid UTF-8", func() authsig.AuthSig { return f.signRaw("{\"sessionKey\":\"\xff\"}") }, pkpAll, nil, ReasonMalformed},
@@ -400,5 +424,68 @@ func TestWhitespaceSignedIsAccepted(t *testing.T) {
 	}
 	if res.SessionKey != f.session.PublicKeyHex() {
 		t.Fatalf("session key %q", res.SessionKey)
+	}
+}
+
+// sigVariants returns the encodings of one wallet signature that a careless
+// verifier accepts: v as 0/1, upper-case hex, and the high-s twin.
+func sigVariants(t *testing.T, sig string) (v01, upper, highS string) {
+	t.Helper()
+	b, err := hex.DecodeString(strings.TrimPrefix(sig, "0x"))
+	if err != nil || len(b) != 65 {
+		t.Fatalf("sig %q", sig)
+	}
+	low := bytes.Clone(b)
+	low[64] -= 27
+	v01 = "0x" + hex.EncodeToString(low)
+	upper = "0x" + strings.ToUpper(hex.EncodeToString(b))
+	n := crypto.S256().Params().N
+	s := new(big.Int).Sub(n, new(big.Int).SetBytes(b[32:64]))
+	twin := bytes.Clone(b)
+	s.FillBytes(twin[32:64])
+	twin[64] = 55 - b[64] // 27 <-> 28
+	highS = "0x" + hex.EncodeToString(twin)
+	return v01, upper, highS
+}
+
+// One capacity delegation has one ID whatever encoding of its signature
+// is presented, and its high-s twin is refused: uses cannot be multiplied.
+func TestCapacityDelegationIDIsEncodingIndependent(t *testing.T) {
+	f := newFixture(t)
+	cd := f.capacityDelegation(capacity.Params{CapacityTokenID: "12345", Uses: "10"})
+	op := req(t, resource.PKP, "*", resource.PKPSigning)
+	id := func(sig string) (string, error) {
+		c := cd
+		c.Sig = sig
+		res, err := f.verifier().Verify(f.build(params{before: []authsig.AuthSig{c}}), op)
+		if err != nil {
+			return "", err
+		}
+		return res.Capacity.ID, nil
+	}
+	want, err := id(cd.Sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v01, upper, highS := sigVariants(t, cd.Sig)
+	for name, sig := range map[string]string{"v 0/1": v01, "upper-case hex": upper} {
+		got, err := id(sig)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got != want {
+			t.Errorf("%s: ID %s, want %s (the same authorisation)", name, got, want)
+		}
+	}
+	if _, err := id(highS); err == nil {
+		t.Fatal("the high-s twin of the capacity delegation was accepted")
+	}
+	// The twin really is the same signature with s negated: it recovers
+	// the owner when the low-s rule is not applied.
+	raw, _ := hex.DecodeString(highS[2:])
+	raw[64] -= 27
+	pub, err := crypto.SigToPub(authsig.TextHash([]byte(cd.SignedMessage)), raw)
+	if err != nil || crypto.PubkeyToAddress(*pub).Hex() != cd.Address {
+		t.Fatalf("the twin does not recover the owner (%v): the test proves nothing", err)
 	}
 }
