@@ -36,11 +36,8 @@ func newClient(opts js.Value) (*client, error) {
 		return nil, err
 	}
 	nc, err := node.New(cfg)
-	var ce *node.ConfigError
-	if errors.As(err, &ce) {
-		return nil, configError(ce)
-	} else if err != nil {
-		return nil, err
+	if err != nil {
+		return nil, jsbridge.ConfigError(err)
 	}
 	st, err := storageFrom(opts.Get("storage"))
 	if err != nil {

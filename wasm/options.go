@@ -12,27 +12,6 @@ import (
 	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
 
-// configError is node.New's *ConfigError in createClient's terms: the
-// node.Config field becomes the option that sets it.
-func configError(e *node.ConfigError) error {
-	var name string
-	switch e.Field {
-	case "RPCURL":
-		name = "rpcUrl"
-	case "StakingAddress":
-		name = "stakingAddress"
-	case "BootstrapURLs":
-		name = "bootstrapUrls"
-	case "MinNodeCount":
-		name = "minNodeCount"
-	case "Timeout":
-		name = "connectTimeout"
-	default: // the combination, or a field the page does not set
-		return errcode.Errorf(errcode.InvalidParams, e, "createClient: %s", e.Msg)
-	}
-	return errcode.Errorf(errcode.InvalidParams, e, "createClient: %s %s", name, e.Msg)
-}
-
 // nodeConfig converts the data members of createClient's options to a
 // node.Config; a member of the wrong JS type is an invalid_params error.
 // The values are node.New's to check.

@@ -114,8 +114,11 @@ func New(cfg Config) (*Client, error) {
 			}
 			c.bootstrap = append(c.bootstrap, nu)
 		}
+		if cfg.MinNodeCount == 0 {
+			return nil, &ConfigError{Field: "MinNodeCount", Msg: "is required with bootstrap URLs: how many nodes must answer (the network's threshold)"}
+		}
 		if cfg.MinNodeCount < 1 || cfg.MinNodeCount > len(c.bootstrap) {
-			return nil, &ConfigError{Field: "MinNodeCount", Msg: fmt.Sprintf("is %d; with %d BootstrapURLs it must be between 1 and %d (how many nodes must answer: the network's threshold)", cfg.MinNodeCount, len(c.bootstrap), len(c.bootstrap))}
+			return nil, &ConfigError{Field: "MinNodeCount", Msg: fmt.Sprintf("is %d; with %d bootstrap URLs it must be between 1 and %d (how many nodes must answer: the network's threshold)", cfg.MinNodeCount, len(c.bootstrap), len(c.bootstrap))}
 		}
 	case cfg.RPCURL != "":
 		c.stakingMode = true
@@ -131,7 +134,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		c.stakingAddr = common.HexToAddress(addr)
 	default:
-		return nil, &ConfigError{Msg: "no network configured: set RPCURL (e.g. http://127.0.0.1:8545) to read the validators from the staking contract, or BootstrapURLs and MinNodeCount"}
+		return nil, &ConfigError{Msg: "no network configured: give the chain's RPC URL (e.g. http://127.0.0.1:8545) to read the validators from the staking contract, or the nodes' bootstrap URLs and how many must answer"}
 	}
 	c.blockhashURL = cfg.BlockhashURL
 	if c.blockhashURL == "" && cfg.RPCURL != "" {

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"syscall/js"
@@ -114,7 +113,7 @@ func newClient(opts js.Value) (*client, error) {
 	}
 	nc, err := node.New(cfg)
 	if err != nil {
-		return nil, configError(err)
+		return nil, jsbridge.ConfigError(err)
 	}
 	c := &client{nc: nc}
 	if v := opts.Get("networkPublicKey"); v.Type() == js.TypeString {
@@ -129,23 +128,6 @@ func newClient(opts js.Value) (*client, error) {
 		return nil, invalid("createClient: provider must be an EIP-1193 provider (an object with request({method, params}))")
 	}
 	return c, nil
-}
-
-// optionNames are the createClient options of the node.Config fields it
-// sets.
-var optionNames = map[string]string{
-	"BootstrapURLs": "bootstrapUrls",
-	"MinNodeCount":  "minNodeCount",
-	"Timeout":       "connectTimeout",
-}
-
-// configError names the createClient option of a *node.ConfigError.
-func configError(err error) error {
-	var ce *node.ConfigError
-	if errors.As(err, &ce) && optionNames[ce.Field] != "" {
-		return &errcode.Error{Code: errcode.InvalidParams, Msg: "createClient: " + optionNames[ce.Field] + " " + ce.Msg, Err: err}
-	}
-	return err
 }
 
 func (c *client) jsObject() js.Value {
