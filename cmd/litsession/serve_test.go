@@ -23,31 +23,14 @@ import (
 	"github.com/litgo/litsession/core/siwe"
 	"github.com/litgo/litsession/core/storage"
 	"github.com/litgo/litsession/devnet"
+	"github.com/litgo/litsession/internal/testutil"
 )
-
-// lockedBuffer collects a process's stderr safely.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 type workerProc struct {
 	cmd    *exec.Cmd
 	url    string
 	ready  map[string]any
-	stderr *lockedBuffer
+	stderr *testutil.SyncBuffer
 }
 
 // startWorker runs `litsession serve` on a free loopback port.
@@ -58,7 +41,7 @@ func startWorker(t *testing.T, bin, rpcURL, store string) *workerProc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &workerProc{cmd: cmd, stderr: &lockedBuffer{}}
+	w := &workerProc{cmd: cmd, stderr: &testutil.SyncBuffer{}}
 	cmd.Stderr = w.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -345,7 +328,7 @@ func TestWorkerConcurrent(t *testing.T) {
 	if err := cl.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var log lockedBuffer
+	var log testutil.SyncBuffer
 	out, errs, code := runCLI(t, "", "delegate", "--wallet-key", walletKey, "--pkp-public-key", p.PublicKey, "--rpc-url", net.RPCURL,
 		"--resource", p.Resource().Key()+"=pkp-signing", "--expiration", siwe.FormatTime(time.Now().Add(time.Hour)))
 	if code != 0 {

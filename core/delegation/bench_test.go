@@ -5,37 +5,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum/crypto"
-
 	"github.com/litgo/litsession/core/delegation"
 	"github.com/litgo/litsession/core/envelope"
 	"github.com/litgo/litsession/core/node"
-	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/devnet"
+	"github.com/litgo/litsession/internal/devnettest"
 )
 
 // benchSetup is setup for benchmarks: a 3-node devnet, a PKP and a
 // validated context.
 func benchSetup(b *testing.B) (*node.Client, *delegation.AuthContext, []byte) {
 	b.Helper()
-	net, err := devnet.Start(context.Background(), devnet.Config{Nodes: 3, Threshold: 2})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { net.Close() })
-	owner, _ := crypto.GenerateKey()
-	p, err := net.MintPKP(crypto.PubkeyToAddress(owner.PublicKey).Hex())
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := node.New(node.Config{Transport: httptransport.New(nil), RPCURL: net.RPCURL})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := c.Connect(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	f := &fixture{net: net, client: c, owner: owner, pkp: p}
+	d := devnettest.Start(b, devnettest.Options{Devnet: devnet.Config{Nodes: 3, Threshold: 2}})
+	c := d.Client
+	f := &fixture{net: d.Net, client: c, owner: d.Owner, pkp: d.PKP}
 	env, raw := f.delegateB(b, time.Now().Add(time.Hour))
 	ac, err := delegation.CreatePkpAuthContextFromPreGenerated(env, c.NetworkPublicKey(), time.Time{})
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/litgo/litsession/internal/testutil"
 )
 
 // fakeTransport routes requests by exact URL to handlers and records them.
@@ -95,24 +97,6 @@ func nodeURLs(n int) []string {
 	return urls
 }
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func newBootstrapClient(t *testing.T, f *fakeTransport, urls []string, min int, extra ...func(*Config)) *Client {
 	t.Helper()
 	cfg := Config{Transport: f, BootstrapURLs: urls, MinNodeCount: min}
@@ -151,7 +135,7 @@ func (f *fakeTransport) serveStaking(t *testing.T, rpcURL string, set ValidatorS
 func TestConnectViaStaking(t *testing.T) {
 	const rpcURL = "http://127.0.0.1:8545"
 	f := newFake()
-	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	clock := testutil.NewClock(time.Unix(1_700_000_000, 0))
 	urls := nodeURLs(3)
 	set := ValidatorSet{
 		// Started 120 s ago, so the client sends Number itself.
@@ -244,7 +228,7 @@ func TestConnectViaStaking(t *testing.T) {
 func TestConnectSendsPreviousEpochRightAfterChange(t *testing.T) {
 	const rpcURL = "http://127.0.0.1:8545"
 	f := newFake()
-	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	clock := testutil.NewClock(time.Unix(1_700_000_000, 0))
 	set := ValidatorSet{
 		Epoch:        Epoch{Length: 3600, Number: 10, EndTime: 1_700_000_000 - 10 + 3600}, // started 10 s ago
 		MinNodeCount: 1,
@@ -499,7 +483,7 @@ func TestBootstrapEpochFromHandshake(t *testing.T) {
 func TestBlockhashRefresh(t *testing.T) {
 	const rpcURL = "http://127.0.0.1:8545"
 	f := newFake()
-	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	clock := testutil.NewClock(time.Unix(1_700_000_000, 0))
 	urls := nodeURLs(2)
 	for _, u := range urls {
 		f.serveHandshake(u, handshakeAnswer(hash1))
