@@ -59,9 +59,10 @@ type Network interface {
 	NetworkPublicKey() string
 	// LatestBlockhash returns a recent blockhash, the SIWE nonce.
 	LatestBlockhash(ctx context.Context) (string, error)
-	// SendToNodes POSTs a JSON object to path on each node in bodies, with
-	// one X-Request-Id, adding "epoch".
-	SendToNodes(ctx context.Context, path string, bodies map[string][]byte) ([]node.Reply, error)
+	// Send POSTs a JSON object to each node in bodies at the network
+	// generation's path for op, with one X-Request-Id, in the
+	// generation's wrapping (v7: "epoch" added).
+	Send(ctx context.Context, op node.Endpoint, bodies map[string][]byte) ([]node.Reply, error)
 }
 
 var _ Network = (*node.Client)(nil)

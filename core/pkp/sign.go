@@ -12,12 +12,13 @@ import (
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/jsjson/stdjson"
+	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/pkpsig"
 	"github.com/litgo/litsession/core/session"
 )
 
 // pkpSignBody is the /web/pkp/sign/v1 request body, keys in the SDK's
-// order; epoch is appended by Network.SendToNodes.
+// order; epoch is added by Network.Send.
 type pkpSignBody struct {
 	ToSign  []int           `json:"toSign"`
 	Pubkey  string          `json:"pubkey"`
@@ -64,7 +65,7 @@ func PkpSign(ctx context.Context, nw Network, sigs *session.SessionSigs, pubKey 
 		}
 		bodies[u] = b
 	}
-	replies, err := nw.SendToNodes(ctx, PKPSignPath, bodies)
+	replies, err := nw.Send(ctx, node.EndpointPKPSign, bodies)
 	if err != nil {
 		return nil, fmt.Errorf("pkp: pkp sign: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/jsjson/stdjson"
+	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/core/siwe"
@@ -67,7 +68,7 @@ type SignSessionKeyParams struct {
 }
 
 // signSessionKeyBody is the request body, keys in the SDK's order; epoch
-// is appended by Network.SendToNodes.
+// is added by Network.Send.
 type signSessionKeyBody struct {
 	SessionKey      string       `json:"sessionKey"`
 	AuthMethods     []AuthMethod `json:"authMethods"`
@@ -211,7 +212,7 @@ func SignSessionKey(ctx context.Context, nw Network, p SignSessionKeyParams) (au
 	for _, u := range nodes {
 		bodies[u] = body
 	}
-	replies, err := nw.SendToNodes(ctx, SignSessionKeyPath, bodies)
+	replies, err := nw.Send(ctx, node.EndpointSignSessionKey, bodies)
 	if err != nil {
 		return authsig.AuthSig{}, fmt.Errorf("pkp: sign_session_key: %w", err)
 	}
