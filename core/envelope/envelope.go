@@ -148,7 +148,9 @@ const seedSize = 32
 //   - every object has exactly its keys (delegationAuthSig: sig,
 //     derivedVia, signedMessage, address and optionally algo), each once,
 //     with string values;
-//   - pkpPublicKey is a secp256k1 public key (pkp.Parse);
+//   - pkpPublicKey is "0x04" + 128 hex digits, an uncompressed secp256k1
+//     public key (a compressed key is refused, as docs/server-reuse.md
+//     states the format);
 //   - payload is base64url without padding, of valid UTF-8 JSON;
 //   - publicKey is 64 hex, secretKey 64 or 128 hex (no 0x), and the secret
 //     key's public key is publicKey.
@@ -168,6 +170,9 @@ func Decode(data []byte) (*Envelope, error) {
 	pkpKey, err := stringField(top, "", "pkpPublicKey")
 	if err != nil {
 		return nil, err
+	}
+	if len(pkpKey) != 132 || !strings.HasPrefix(pkpKey, "0x04") {
+		return nil, fail("pkpPublicKey", "must be the uncompressed key, 0x04 followed by 128 hex digits (132 characters), as the official client writes it; got %d characters", len(pkpKey))
 	}
 	k, err := pkp.Parse(pkpKey)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/crypto"
+
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/sessionkey"
@@ -104,7 +106,7 @@ func TestDecodeAcceptsBothSecretLengths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kpFull, err := Decode(build(strings.ToUpper(pkpKey[2:]), payloadJSON(pubHex, seedHex+pubHex, goodAuthSig)))
+	kpFull, err := Decode(build("0x04"+strings.ToUpper(pkpKey[4:]), payloadJSON(pubHex, seedHex+pubHex, goodAuthSig)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +136,8 @@ func TestDecodeRefuses(t *testing.T) {
 		{"missing payload", `{"pkpPublicKey":"` + pkpKey + `"}`, `"payload" is missing`},
 		{"payload not string", `{"pkpPublicKey":"` + pkpKey + `","payload":null}`, "payload: must be a string"},
 		{"bad pkp", string(build("0x04abcd", payloadJSON(pubHex, seedHex, goodAuthSig))), "pkpPublicKey"},
+		{"compressed pkp", string(build(compressed(t, pkpKey), payloadJSON(pubHex, seedHex, goodAuthSig))), "must be the uncompressed key"},
+		{"pkp without 0x", string(build(pkpKey[2:], payloadJSON(pubHex, seedHex, goodAuthSig))), "must be the uncompressed key"},
 		{"padding", `{"pkpPublicKey":"` + pkpKey + `","payload":"` + base64.URLEncoding.EncodeToString([]byte("{}")) + `"}`, "padding"},
 		{"std alphabet", `{"pkpPublicKey":"` + pkpKey + `","payload":"a+b/"}`, "base64url"},
 		{"payload not object", `{"pkpPublicKey":"` + pkpKey + `","payload":"` + b64(`"x"`) + `"}`, "payload: payload must be a JSON object"},
@@ -196,4 +200,18 @@ func TestErrorCode(t *testing.T) {
 	if errcode.Of(err) != errcode.InvalidParams {
 		t.Errorf("errcode.Of(%v) = %s, want %s", err, errcode.Of(err), errcode.InvalidParams)
 	}
+}
+
+// compressed is the 33-byte compressed form of an uncompressed 0x04 key.
+func compressed(t *testing.T, key string) string {
+	t.Helper()
+	raw, err := hex.DecodeString(strings.TrimPrefix(key, "0x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := crypto.UnmarshalPubkey(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "0x" + hex.EncodeToString(crypto.CompressPubkey(k))
 }
