@@ -88,6 +88,12 @@ type Config struct {
 	// ReadTimeout bounds reading one request, headers and body; default
 	// ReadTimeout (30 s).
 	ReadTimeout time.Duration
+
+	// Network is the protocol generation: NetworkDatil (v7, the default)
+	// or NetworkNaga (v8).
+	Network string
+	// Prices are the nodes' naga prices per product (naga only).
+	Prices Prices
 }
 
 // Network is a running devnet. Its fields are fixed after Start.
@@ -107,6 +113,9 @@ type Network struct {
 
 	Nodes []*Node
 	Chain *Chain
+
+	generation string // NetworkDatil or NetworkNaga
+	prices     Prices
 
 	sk        fr.Element
 	pkp       pkpState // the PKP side: key shares and PKP registry (pkp.go)
@@ -145,13 +154,15 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 		return nil, err
 	}
 	n := &Network{
-		Threshold: cfg.Threshold,
-		ChainID:   cfg.ChainID,
-		Chain:     newChain(cfg.Now, cfg.BlockInterval, cfg.BlockHistory),
-		sk:        sk,
-		epoch:     cfg.Epoch,
-		log:       &syncWriter{w: cfg.Logger},
-		done:      make(chan struct{}),
+		Threshold:  cfg.Threshold,
+		ChainID:    cfg.ChainID,
+		Chain:      newChain(cfg.Now, cfg.BlockInterval, cfg.BlockHistory),
+		sk:         sk,
+		epoch:      cfg.Epoch,
+		generation: cfg.Network,
+		prices:     cfg.Prices,
+		log:        &syncWriter{w: cfg.Logger},
+		done:       make(chan struct{}),
 	}
 	pk := new(bls12381.G1Affine).ScalarMultiplicationBase(sk.BigInt(new(big.Int)))
 	pkBytes := pk.Bytes()
@@ -276,8 +287,21 @@ func applyDefaults(cfg *Config) error {
 	if cfg.ReadTimeout == 0 {
 		cfg.ReadTimeout = ReadTimeout
 	}
+	switch cfg.Network {
+	case "":
+		cfg.Network = NetworkDatil
+	case NetworkDatil, NetworkNaga:
+	default:
+		return fmt.Errorf("devnet: Network %q is not a protocol generation; use %q (v7) or %q (v8)", cfg.Network, NetworkDatil, NetworkNaga)
+	}
 	if cfg.Nodes == 0 {
 		cfg.Nodes = DefaultNodes
+		if cfg.Network == NetworkNaga {
+			cfg.Nodes = max(DefaultNodes, DefaultNagaNodes)
+		}
+	}
+	if cfg.Network == NetworkNaga && cfg.Nodes < DefaultNagaNodes {
+		return fmt.Errorf("devnet: a naga network needs at least %d nodes (the v8 client's threshold is max(3, floor(2n/3))); got %d", DefaultNagaNodes, cfg.Nodes)
 	}
 	if cfg.Nodes < 1 || cfg.Nodes > 100 {
 		return fmt.Errorf("devnet: Nodes is %d; run between 1 and 100 nodes", cfg.Nodes)
