@@ -1,0 +1,99 @@
+package e2ee
+
+import (
+	"crypto/sha256"
+	"errors"
+	"sync"
+	"time"
+)
+
+// DefaultReplayCapacity is the number of payloads a ReplayGuard remembers
+// at most.
+const DefaultReplayCapacity = 1 << 16
+
+// ErrReplay is returned for a payload whose box was already opened within
+// the freshness window.
+var ErrReplay = errors.New("e2ee: this ciphertext was already received; encrypt every request afresh")
+
+// ErrReplayFull is returned when a ReplayGuard remembers as many payloads
+// as it may: it refuses new ones rather than forget one that could then be
+// replayed. Retry once older payloads have left the window.
+var ErrReplayFull = errors.New("e2ee: too many requests within the freshness window; retry later")
+
+// ReplayGuard opens payloads for one recipient and refuses any box it
+// opened before. A box is remembered until it can no longer pass the
+// freshness check (MaxAge + MaxSkew after it was opened), and at most
+// Capacity boxes are remembered. Safe for concurrent use.
+type ReplayGuard struct {
+	fresh    Freshness
+	capacity int
+
+	mu    sync.Mutex
+	seen  map[[sha256.Size]byte]struct{}
+	queue []seenBox // in the order opened; queue[head:] are live
+	head  int
+}
+
+type seenBox struct {
+	key    [sha256.Size]byte
+	forget time.Time
+}
+
+// NewReplayGuard returns a guard that checks created_at with f and
+// remembers at most capacity boxes (DefaultReplayCapacity when 0 or less).
+func NewReplayGuard(f Freshness, capacity int) *ReplayGuard {
+	if capacity <= 0 {
+		capacity = DefaultReplayCapacity
+	}
+	return &ReplayGuard{fresh: f, capacity: capacity, seen: map[[sha256.Size]byte]struct{}{}}
+}
+
+// Open opens p as Open does with the guard's freshness window, then
+// refuses it with ErrReplay if the same box was opened before, or with
+// ErrReplayFull when the guard is full. Only boxes that open are
+// remembered, so junk cannot fill the guard. The box is the key: it cannot
+// be changed without failing to open, while the text around it (created_at
+// milliseconds, hex case) could be.
+func (g *ReplayGuard) Open(p Payload, recipient *KeyPair) ([]byte, error) {
+	now := g.fresh.now()
+	f := g.fresh
+	f.Now = func() time.Time { return now }
+	msg, err := Open(p, recipient, f)
+	if err != nil {
+		return nil, err
+	}
+	key := sha256.Sum256(p.Box)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.expire(now)
+	if _, ok := g.seen[key]; ok {
+		return nil, ErrReplay
+	}
+	if len(g.seen) >= g.capacity {
+		return nil, ErrReplayFull
+	}
+	g.seen[key] = struct{}{}
+	g.queue = append(g.queue, seenBox{key: key, forget: now.Add(f.maxAge() + f.maxSkew())})
+	return msg, nil
+}
+
+// expire forgets the boxes that can no longer pass the freshness check:
+// one opened at t had created_at ≤ t + MaxSkew, so after t + MaxSkew +
+// MaxAge it is too old.
+func (g *ReplayGuard) expire(now time.Time) {
+	for g.head < len(g.queue) && now.After(g.queue[g.head].forget) {
+		delete(g.seen, g.queue[g.head].key)
+		g.head++
+	}
+	if g.head > 1024 && g.head*2 > len(g.queue) {
+		g.queue = append(g.queue[:0], g.queue[g.head:]...)
+		g.head = 0
+	}
+}
+
+// Len returns the number of boxes remembered.
+func (g *ReplayGuard) Len() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.seen)
+}
