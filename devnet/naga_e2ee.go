@@ -74,7 +74,7 @@ func (n *Node) serveNaga(w http.ResponseWriter, r *http.Request, h NagaHandler) 
 			err.Error()+`; send {"version":"1","payload":{verification_key,random,created_at,ciphertext_and_tag},"epoch":N} as walletEncrypt writes it`)
 		return
 	}
-	msg, err := n.naga.guard.Open(req.Payload, n.naga.key)
+	msg, ch, err := n.naga.guard.Open(req.Payload, n.naga.key)
 	if err != nil {
 		status, code, hint := http.StatusBadRequest, codeE2EEOpen, "; seal the request to this node's nodeIdentityKey from the handshake"
 		var stale *e2ee.StaleError
@@ -108,7 +108,7 @@ func (n *Node) serveNaga(w http.ResponseWriter, r *http.Request, h NagaHandler) 
 		status = http.StatusInternalServerError
 		plain, _ = marshalNaga(nagaFailed(&NagaError{Msg: "devnet: cannot encode the answer"}))
 	}
-	sealed, err := n.sealNaga(plain, req.Payload.VerificationKey)
+	sealed, err := n.sealNaga(plain, ch)
 	if err != nil {
 		WriteError(w, r, http.StatusInternalServerError, KindUnexpected, codeE2EEBadSeal, "devnet: cannot seal the answer: "+err.Error())
 		return
@@ -134,14 +134,14 @@ func (n *Node) checkNagaRequest(epoch uint64, msg []byte) *NagaError {
 	return nil
 }
 
-// sealNaga seals an answer from this node to the client key vk, dated by
-// the chain's clock: {"version":"1","payload":{…}}.
-func (n *Node) sealNaga(plain []byte, vk [e2ee.KeySize]byte) ([]byte, error) {
+// sealNaga seals an answer over the channel the request came on (to its
+// verification_key), dated by the chain's clock: {"version":"1","payload":{…}}.
+func (n *Node) sealNaga(plain []byte, ch *e2ee.Channel) ([]byte, error) {
 	random, err := e2ee.NewRandom()
 	if err != nil {
 		return nil, err
 	}
-	p, err := e2ee.Seal(plain, vk, n.naga.key, random, n.network.Chain.now())
+	p, err := ch.Seal(plain, random, n.network.Chain.now())
 	if err != nil {
 		return nil, err
 	}

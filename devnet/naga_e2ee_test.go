@@ -34,7 +34,7 @@ type nagaClient struct {
 	t    *testing.T
 	nw   *Network
 	http *http.Client
-	keys e2ee.Keyring // node identity key → this client's key pair for it
+	keys e2ee.Keyring // node identity key → this client's channel to it
 	mine map[int]*e2ee.KeyPair
 }
 
@@ -50,7 +50,11 @@ func newNagaClient(t *testing.T, nw *Network) *nagaClient {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.keys[[e2ee.KeySize]byte(b)] = kp
+		ch, err := e2ee.NewChannel(kp, [e2ee.KeySize]byte(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.keys.Add(ch)
 		c.mine[i] = kp
 	}
 	return c

@@ -149,23 +149,13 @@ func sharedKey(secret, peer *[KeySize]byte) (*[KeySize]byte, error) {
 // time; fixed values are for tests.
 func Seal(msg []byte, recipient [KeySize]byte, sender *KeyPair, random [RandomSize]byte, createdAt time.Time) (Payload, error) {
 	if len(msg) < MinMessageSize {
-		return Payload{}, ErrShortMessage
+		return Payload{}, ErrShortMessage // before the X25519 work
 	}
-	createdAt = time.UnixMilli(createdAt.UnixMilli()).UTC()
-	if err := checkCreatedAtRange(createdAt); err != nil {
-		return Payload{}, err
-	}
-	k, err := sharedKey(&sender.secret, &recipient)
+	c, err := NewChannel(sender, recipient)
 	if err != nil {
 		return Payload{}, err
 	}
-	n := nonce(random, uint64(createdAt.Unix()), &recipient, &sender.Public)
-	return Payload{
-		VerificationKey: sender.Public,
-		Random:          random,
-		CreatedAt:       createdAt,
-		Box:             box.SealAfterPrecomputation(nil, msg, n, k),
-	}, nil
+	return c.Seal(msg, random, createdAt)
 }
 
 // NewRandom draws the 16 random bytes of a payload.
@@ -180,29 +170,95 @@ func NewRandom() ([RandomSize]byte, error) {
 // Open decrypts p, sealed to recipient, after checking that p.CreatedAt
 // is within f's window. Errors: *StaleError, *LowOrderKeyError, ErrDecrypt.
 func Open(p Payload, recipient *KeyPair, f Freshness) ([]byte, error) {
-	if err := f.Check(p.CreatedAt); err != nil {
-		return nil, err
-	}
-	return open(p, recipient)
+	msg, _, err := openChannel(p, recipient, f)
+	return msg, err
 }
 
-func open(p Payload, recipient *KeyPair) ([]byte, error) {
-	k, err := sharedKey(&recipient.secret, &p.VerificationKey)
+// openChannel opens p and returns the channel to its sender, to seal the
+// answer with.
+func openChannel(p Payload, recipient *KeyPair, f Freshness) ([]byte, *Channel, error) {
+	if err := f.Check(p.CreatedAt); err != nil {
+		return nil, nil, err
+	}
+	c, err := NewChannel(recipient, p.VerificationKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	msg, err := c.open(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	return msg, c, nil
+}
+
+// Channel is one key pair and one peer key with their shared key, so that
+// opening a request and sealing its answer (or sealing a request and
+// opening its answer) costs one X25519 operation, not two.
+type Channel struct {
+	mine *KeyPair
+	peer [KeySize]byte
+	key  *[KeySize]byte
+}
+
+// NewChannel computes the shared key of mine and peer, refusing a
+// low-order peer key.
+func NewChannel(mine *KeyPair, peer [KeySize]byte) (*Channel, error) {
+	k, err := sharedKey(&mine.secret, &peer)
 	if err != nil {
 		return nil, err
 	}
-	n := nonce(p.Random, uint64(p.CreatedAt.Unix()), &recipient.Public, &p.VerificationKey)
-	msg, ok := box.OpenAfterPrecomputation(nil, p.Box, n, k)
+	return &Channel{mine: mine, peer: peer, key: k}, nil
+}
+
+// Peer returns the peer's public key.
+func (c *Channel) Peer() [KeySize]byte { return c.peer }
+
+// Seal is Seal from c's key pair to its peer.
+func (c *Channel) Seal(msg []byte, random [RandomSize]byte, createdAt time.Time) (Payload, error) {
+	if len(msg) < MinMessageSize {
+		return Payload{}, ErrShortMessage
+	}
+	createdAt = time.UnixMilli(createdAt.UnixMilli()).UTC()
+	if err := checkCreatedAtRange(createdAt); err != nil {
+		return Payload{}, err
+	}
+	n := nonce(random, uint64(createdAt.Unix()), &c.peer, &c.mine.Public)
+	return Payload{
+		VerificationKey: c.mine.Public,
+		Random:          random,
+		CreatedAt:       createdAt,
+		Box:             box.SealAfterPrecomputation(nil, msg, n, c.key),
+	}, nil
+}
+
+// Open is Open of a payload from c's peer to c's key pair; a payload from
+// another sender is ErrDecrypt.
+func (c *Channel) Open(p Payload, f Freshness) ([]byte, error) {
+	if err := f.Check(p.CreatedAt); err != nil {
+		return nil, err
+	}
+	return c.open(p)
+}
+
+func (c *Channel) open(p Payload) ([]byte, error) {
+	if p.VerificationKey != c.peer {
+		return nil, ErrDecrypt
+	}
+	n := nonce(p.Random, uint64(p.CreatedAt.Unix()), &c.mine.Public, &c.peer)
+	msg, ok := box.OpenAfterPrecomputation(nil, p.Box, n, c.key)
 	if !ok {
 		return nil, ErrDecrypt
 	}
 	return msg, nil
 }
 
-// Keyring holds a client's key pairs by the public key of the node each
-// was made for: an answer's verification_key is the node's key, and
-// selects the client key pair it was sealed to.
-type Keyring map[[KeySize]byte]*KeyPair
+// Keyring holds a client's channels by the public key of the node each
+// leads to: an answer's verification_key is the node's key, and selects
+// the channel (the client key pair) it was sealed with.
+type Keyring map[[KeySize]byte]*Channel
+
+// Add adds c under its peer's key.
+func (kr Keyring) Add(c *Channel) { kr[c.peer] = c }
 
 // UnknownKeyError reports an answer whose verification_key is not a key
 // the client sealed a request to.
@@ -212,12 +268,12 @@ func (e *UnknownKeyError) Error() string {
 	return "e2ee: no key pair for verification key " + hex.EncodeToString(e.Key[:]) + "; the answer comes from a node this client did not send the request to (handshake again)"
 }
 
-// Open finds the key pair for p.VerificationKey and opens p with it.
+// Open finds the channel for p.VerificationKey and opens p with it.
 // Errors: *UnknownKeyError, and those of Open.
 func (kr Keyring) Open(p Payload, f Freshness) ([]byte, error) {
-	kp := kr[p.VerificationKey]
-	if kp == nil {
+	c := kr[p.VerificationKey]
+	if c == nil {
 		return nil, &UnknownKeyError{Key: p.VerificationKey}
 	}
-	return Open(p, kp, f)
+	return c.Open(p, f)
 }

@@ -139,7 +139,14 @@ func TestOpenRefuses(t *testing.T) {
 
 func TestKeyringOpen(t *testing.T) {
 	client1, client2, node1, node2 := mustKeyPair(t), mustKeyPair(t), mustKeyPair(t), mustKeyPair(t)
-	kr := Keyring{node1.Public: client1, node2.Public: client2}
+	kr := Keyring{}
+	for _, c := range []struct{ mine, node *KeyPair }{{client1, node1}, {client2, node2}} {
+		ch, err := NewChannel(c.mine, c.node.Public)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kr.Add(ch)
+	}
 	answer := seal(t, message, client2.Public, node2, t0)
 	if msg, err := kr.Open(answer, at(t0)); err != nil || !bytes.Equal(msg, message) {
 		t.Fatalf("Keyring.Open: %q %v", msg, err)
@@ -161,40 +168,40 @@ func TestReplayGuard(t *testing.T) {
 	g := NewReplayGuard(Freshness{Now: clock}, 3)
 
 	p := seal(t, message, node.Public, client, t0)
-	if _, err := g.Open(p, node); err != nil {
+	if _, err := gOpen(g, p, node); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := g.Open(p, node); !errors.Is(err, ErrReplay) {
+	if _, err := gOpen(g, p, node); !errors.Is(err, ErrReplay) {
 		t.Fatalf("replay: %v", err)
 	}
 	// The same box under other created_at milliseconds is the same request.
 	q := p
 	q.CreatedAt = p.CreatedAt.Truncate(time.Second).Add(999 * time.Millisecond)
-	if _, err := g.Open(q, node); !errors.Is(err, ErrReplay) {
+	if _, err := gOpen(g, q, node); !errors.Is(err, ErrReplay) {
 		t.Fatalf("replay with other milliseconds: %v", err)
 	}
 	// Junk is not remembered.
 	bad := p
 	bad.Box = bytes.Clone(p.Box)
 	bad.Box[20] ^= 1
-	if _, err := g.Open(bad, node); !errors.Is(err, ErrDecrypt) || g.Len() != 1 {
+	if _, err := gOpen(g, bad, node); !errors.Is(err, ErrDecrypt) || g.Len() != 1 {
 		t.Fatalf("junk: %v, %d remembered", err, g.Len())
 	}
 	// Full: refuse rather than forget.
 	for range 2 {
-		if _, err := g.Open(seal(t, message, node.Public, client, now), node); err != nil {
+		if _, err := gOpen(g, seal(t, message, node.Public, client, now), node); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := g.Open(seal(t, message, node.Public, client, now), node); !errors.Is(err, ErrReplayFull) {
+	if _, err := gOpen(g, seal(t, message, node.Public, client, now), node); !errors.Is(err, ErrReplayFull) {
 		t.Fatalf("full guard: %v", err)
 	}
 	// Once the window has passed, the old box is forgotten and refused as stale.
 	advance(DefaultMaxAge + DefaultMaxSkew + time.Millisecond)
-	if _, err := g.Open(p, node); !errors.As(err, new(*StaleError)) {
+	if _, err := gOpen(g, p, node); !errors.As(err, new(*StaleError)) {
 		t.Fatalf("old replay: %v", err)
 	}
-	if _, err := g.Open(seal(t, message, node.Public, client, clock()), node); err != nil {
+	if _, err := gOpen(g, seal(t, message, node.Public, client, clock()), node); err != nil {
 		t.Fatalf("after expiry: %v", err)
 	}
 	if g.Len() != 1 {
@@ -209,17 +216,63 @@ func TestReplayGuardFutureBox(t *testing.T) {
 	now := t0
 	g := NewReplayGuard(Freshness{Now: func() time.Time { return now }}, 0)
 	p := seal(t, message, node.Public, client, t0.Add(DefaultMaxSkew))
-	if _, err := g.Open(p, node); err != nil {
+	if _, err := gOpen(g, p, node); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range []time.Duration{time.Minute, DefaultMaxAge, DefaultMaxAge + DefaultMaxSkew} {
 		now = t0.Add(d)
-		if _, err := g.Open(p, node); !errors.Is(err, ErrReplay) {
+		if _, err := gOpen(g, p, node); !errors.Is(err, ErrReplay) {
 			t.Fatalf("replay at +%v: %v", d, err)
 		}
 	}
 	now = t0.Add(DefaultMaxAge + DefaultMaxSkew + time.Millisecond)
-	if _, err := g.Open(p, node); !errors.As(err, new(*StaleError)) {
+	if _, err := gOpen(g, p, node); !errors.As(err, new(*StaleError)) {
 		t.Fatalf("after the window: %v", err)
+	}
+}
+
+// gOpen is g.Open without the channel.
+func gOpen(g *ReplayGuard, p Payload, kp *KeyPair) ([]byte, error) {
+	msg, _, err := g.Open(p, kp)
+	return msg, err
+}
+
+// A channel seals and opens with one shared key, as Seal and Open do.
+func TestChannel(t *testing.T) {
+	client, node, other := mustKeyPair(t), mustKeyPair(t), mustKeyPair(t)
+	g := NewReplayGuard(at(t0), 0)
+	req, err := NewChannel(client, node.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := req.Seal(message, [RandomSize]byte{7}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := Seal(message, node.Public, client, [RandomSize]byte{7}, t0)
+	if !bytes.Equal(p.JSON(), want.JSON()) {
+		t.Fatal("Channel.Seal differs from Seal")
+	}
+	msg, back, err := g.Open(p, node)
+	if err != nil || !bytes.Equal(msg, message) || back.Peer() != client.Public {
+		t.Fatalf("guard Open: %v", err)
+	}
+	answer, err := back.Seal(message, [RandomSize]byte{8}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := req.Open(answer, at(t0)); err != nil || !bytes.Equal(got, message) {
+		t.Fatalf("Channel.Open: %v", err)
+	}
+	if got, err := Open(answer, client, at(t0)); err != nil || !bytes.Equal(got, message) {
+		t.Fatalf("Open of a channel's box: %v", err)
+	}
+	// A channel opens only its peer's payloads.
+	fromOther, _ := Seal(message, client.Public, other, [RandomSize]byte{9}, t0)
+	if _, err := req.Open(fromOther, at(t0)); !errors.Is(err, ErrDecrypt) {
+		t.Fatalf("payload from another sender: %v", err)
+	}
+	if _, err := NewChannel(client, [KeySize]byte{}); !errors.As(err, new(*LowOrderKeyError)) {
+		t.Fatalf("low-order peer: %v", err)
 	}
 }

@@ -50,31 +50,32 @@ func NewReplayGuard(f Freshness, capacity int) *ReplayGuard {
 
 // Open opens p as Open does with the guard's freshness window, then
 // refuses it with ErrReplay if the same box was opened before, or with
-// ErrReplayFull when the guard is full. Only boxes that open are
-// remembered, so junk cannot fill the guard. The box is the key: it cannot
-// be changed without failing to open, while the text around it (created_at
-// milliseconds, hex case) could be.
-func (g *ReplayGuard) Open(p Payload, recipient *KeyPair) ([]byte, error) {
+// ErrReplayFull when the guard is full. It returns the channel to the
+// sender, to seal the answer with. Only boxes that open are remembered, so
+// junk cannot fill the guard. The box is the key: it cannot be changed
+// without failing to open, while the text around it (created_at
+// milliseconds) could be.
+func (g *ReplayGuard) Open(p Payload, recipient *KeyPair) ([]byte, *Channel, error) {
 	now := g.fresh.now()
 	f := g.fresh
 	f.Now = func() time.Time { return now }
-	msg, err := Open(p, recipient, f)
+	msg, c, err := openChannel(p, recipient, f)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	key := sha256.Sum256(p.Box)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.expire(now)
 	if _, ok := g.seen[key]; ok {
-		return nil, ErrReplay
+		return nil, nil, ErrReplay
 	}
 	if len(g.seen) >= g.capacity {
-		return nil, ErrReplayFull
+		return nil, nil, ErrReplayFull
 	}
 	g.seen[key] = struct{}{}
 	g.queue = append(g.queue, seenBox{key: key, forget: now.Add(f.maxAge() + f.maxSkew())})
-	return msg, nil
+	return msg, c, nil
 }
 
 // expire forgets the boxes that can no longer pass the freshness check:
