@@ -276,3 +276,29 @@ func TestChannel(t *testing.T) {
 		t.Fatalf("low-order peer: %v", err)
 	}
 }
+
+// The guard keeps the channels of recent senders, per recipient.
+func TestReplayGuardKeepsChannels(t *testing.T) {
+	client, node, node2 := mustKeyPair(t), mustKeyPair(t), mustKeyPair(t)
+	g := NewReplayGuard(at(t0), 0)
+	_, c1, err := g.Open(seal(t, message, node.Public, client, t0), node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c2, err := g.Open(seal(t, message, node.Public, client, t0), node)
+	if err != nil || c1 != c2 {
+		t.Fatalf("second request from the same key: %v, same channel %v", err, c1 == c2)
+	}
+	_, c3, err := g.Open(seal(t, message, node2.Public, client, t0), node2)
+	if err != nil || c3 == c1 || c3.mine != node2 {
+		t.Fatalf("another recipient: %v", err)
+	}
+	for range channelCacheSize + 10 {
+		if _, _, err := g.Open(seal(t, message, node.Public, mustKeyPair(t), t0), node); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(g.channels) > channelCacheSize {
+		t.Fatalf("%d channels kept", len(g.channels))
+	}
+}

@@ -3,6 +3,7 @@ package e2ee
 import (
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/litgo/litsession/core/jsjson"
@@ -191,48 +192,66 @@ func decodeHex(s string, dst []byte, field string) error {
 	if len(s) != 2*len(dst) {
 		return &FormatError{Field: field, Msg: fmt.Sprintf("must be %d lowercase hex digits without 0x, got %d characters", 2*len(dst), len(s))}
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return &FormatError{Field: field, Msg: fmt.Sprintf("must be lowercase hex digits without 0x; character %d is %q", i, c)}
+	for i := range dst {
+		hi, lo := lowerHex[s[2*i]], lowerHex[s[2*i+1]]
+		if hi|lo == 0xff {
+			j := 2 * i
+			if hi != 0xff {
+				j++
+			}
+			return &FormatError{Field: field, Msg: fmt.Sprintf("must be lowercase hex digits without 0x; character %d is %q", j, s[j])}
 		}
+		dst[i] = hi<<4 | lo
 	}
-	hex.Decode(dst, []byte(s))
 	return nil
 }
 
-// object writes p as a JSON object in the official client's member order.
-func (p Payload) object() []byte {
-	ct := make([]byte, PrefixSize+len(p.Box))
-	copy(ct[PrefixSize:], p.Box)
-	var o jsjson.Object
-	o.String("verification_key", hex.EncodeToString(p.VerificationKey[:]))
-	o.String("random", hex.EncodeToString(p.Random[:]))
-	o.String("created_at", formatCreatedAt(p.CreatedAt))
-	o.String("ciphertext_and_tag", hex.EncodeToString(ct))
-	b, _ := o.Bytes() // strings only: cannot fail
-	return b
+// lowerHex maps '0'–'9' and 'a'–'f' to their values and every other byte
+// to 0xff.
+var lowerHex = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for i, c := range "0123456789abcdef" {
+		t[c] = byte(i)
+	}
+	return t
+}()
+
+// object appends p as a JSON object in the official client's member
+// order. Every value is hex or a timestamp: nothing to escape.
+func (p Payload) object(dst []byte) []byte {
+	dst = append(dst, `{"verification_key":"`...)
+	dst = hex.AppendEncode(dst, p.VerificationKey[:])
+	dst = append(dst, `","random":"`...)
+	dst = hex.AppendEncode(dst, p.Random[:])
+	dst = append(dst, `","created_at":"`...)
+	dst = p.CreatedAt.UTC().AppendFormat(dst, createdAtLayout)
+	dst = append(dst, `","ciphertext_and_tag":"`...)
+	dst = append(dst, zeroPrefixHex...)
+	dst = hex.AppendEncode(dst, p.Box)
+	return append(dst, `"}`...)
 }
 
+const zeroPrefixHex = "00000000000000000000000000000000"
+
+// jsonSize is at least the length of p's object.
+func (p Payload) jsonSize() int { return 200 + 2*(PrefixSize+len(p.Box)) }
+
 // JSON is the payload object alone.
-func (p Payload) JSON() []byte { return p.object() }
+func (p Payload) JSON() []byte { return p.object(make([]byte, 0, p.jsonSize())) }
 
 // ResponseJSON is the answer body {"version":"1","payload":{…}}: what
 // JSON.stringify writes for walletEncrypt's result.
 func (p Payload) ResponseJSON() []byte {
-	var o jsjson.Object
-	o.String("version", Version)
-	o.Raw("payload", p.object())
-	b, _ := o.Bytes()
-	return b
+	b := append(make([]byte, 0, 32+p.jsonSize()), `{"version":"1","payload":`...)
+	return append(p.object(b), '}')
 }
 
 // JSON is the request body {"version":"1","payload":{…},"epoch":N}, as
 // the official client sends it.
 func (r Request) JSON() []byte {
-	var o jsjson.Object
-	o.String("version", Version)
-	o.Raw("payload", r.Payload.object())
-	o.Uint("epoch", r.Epoch)
-	b, _ := o.Bytes()
-	return b
+	b := append(make([]byte, 0, 64+r.Payload.jsonSize()), `{"version":"1","payload":`...)
+	b = append(r.Payload.object(b), `,"epoch":`...)
+	return append(strconv.AppendUint(b, r.Epoch, 10), '}')
 }

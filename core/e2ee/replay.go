@@ -32,7 +32,17 @@ type ReplayGuard struct {
 	seen  map[[sha256.Size]byte]struct{}
 	queue []seenBox // in the order opened; queue[head:] are live
 	head  int
+
+	// channels of recent senders, so that a sender that keeps its key
+	// pair costs no X25519 operation after its first request.
+	chMu     sync.Mutex
+	channels map[channelKey]*Channel
 }
+
+type channelKey struct{ recipient, sender [KeySize]byte }
+
+// channelCacheSize bounds the channels a ReplayGuard keeps.
+const channelCacheSize = 1024
 
 type seenBox struct {
 	key    [sha256.Size]byte
@@ -45,7 +55,7 @@ func NewReplayGuard(f Freshness, capacity int) *ReplayGuard {
 	if capacity <= 0 {
 		capacity = DefaultReplayCapacity
 	}
-	return &ReplayGuard{fresh: f, capacity: capacity, seen: map[[sha256.Size]byte]struct{}{}}
+	return &ReplayGuard{fresh: f, capacity: capacity, seen: map[[sha256.Size]byte]struct{}{}, channels: map[channelKey]*Channel{}}
 }
 
 // Open opens p as Open does with the guard's freshness window, then
@@ -59,7 +69,14 @@ func (g *ReplayGuard) Open(p Payload, recipient *KeyPair) ([]byte, *Channel, err
 	now := g.fresh.now()
 	f := g.fresh
 	f.Now = func() time.Time { return now }
-	msg, c, err := openChannel(p, recipient, f)
+	if err := f.Check(p.CreatedAt); err != nil {
+		return nil, nil, err
+	}
+	c, err := g.channel(recipient, p.VerificationKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	msg, err := c.open(p)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,6 +93,32 @@ func (g *ReplayGuard) Open(p Payload, recipient *KeyPair) ([]byte, *Channel, err
 	g.seen[key] = struct{}{}
 	g.queue = append(g.queue, seenBox{key: key, forget: now.Add(f.maxAge() + f.maxSkew())})
 	return msg, c, nil
+}
+
+// channel returns the channel from recipient to sender, from the cache
+// when it holds it. A full cache forgets an arbitrary channel.
+func (g *ReplayGuard) channel(recipient *KeyPair, sender [KeySize]byte) (*Channel, error) {
+	k := channelKey{recipient.Public, sender}
+	g.chMu.Lock()
+	c := g.channels[k]
+	g.chMu.Unlock()
+	if c != nil && c.mine == recipient {
+		return c, nil
+	}
+	c, err := NewChannel(recipient, sender)
+	if err != nil {
+		return nil, err
+	}
+	g.chMu.Lock()
+	defer g.chMu.Unlock()
+	if len(g.channels) >= channelCacheSize {
+		for old := range g.channels {
+			delete(g.channels, old)
+			break
+		}
+	}
+	g.channels[k] = c
+	return c, nil
 }
 
 // expire forgets the boxes that can no longer pass the freshness check:
