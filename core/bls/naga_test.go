@@ -140,3 +140,34 @@ func TestCombineNagaSharesErrors(t *testing.T) {
 		})
 	}
 }
+
+func FuzzCombineNagaShares(f *testing.F) {
+	s := sdkNaga.shares
+	f.Add(s[0].Identifier, s[0].Value, s[1].Identifier, s[1].Value)
+	f.Add(s[0].Identifier, s[0].Value, s[0].Identifier, s[1].Value)
+	f.Add(strings.Repeat("f", 64), s[0].Value, s[2].Identifier, s[2].Value)
+	f.Fuzz(func(t *testing.T, id1, v1, id2, v2 string) {
+		sig, err := CombineNagaShares([]NagaShare{{id1, v1}, {id2, v2}})
+		if err != nil {
+			return
+		}
+		if _, err := decodeG2("combined signature", sig); err != nil {
+			t.Fatalf("combined signature does not decode: %v", err)
+		}
+		// Accepted identifiers are canonical: they re-encode to themselves.
+		for _, id := range []string{id1, id2} {
+			x, err := ParseNagaIdentifier(id)
+			if err != nil {
+				t.Fatalf("accepted identifier %q does not parse: %v", id, err)
+			}
+			be := x.Bytes()
+			le := make([]byte, IdentifierSize)
+			for i := range be {
+				le[IdentifierSize-1-i] = be[i]
+			}
+			if hex.EncodeToString(le) != id {
+				t.Fatalf("identifier %q re-encodes to %x", id, le)
+			}
+		}
+	})
+}
