@@ -39,6 +39,9 @@ func (e *ParamsError) Is(target error) bool { return target == ErrInvalidParams 
 // ErrorCode is errcode.InvalidParams.
 func (e *ParamsError) ErrorCode() errcode.Code { return errcode.InvalidParams }
 
+// paramsErr is not inlined (see broke).
+//
+//go:noinline
 func paramsErr(field, format string, args ...any) error {
 	return &ParamsError{Field: field, Problem: fmt.Sprintf(format, args...)}
 }
@@ -121,6 +124,10 @@ type ruleErr struct {
 	detail string
 }
 
+// broke is not inlined into its many callers: the copies of its formatting
+// and allocation cost the browser module more than the calls.
+//
+//go:noinline
 func broke(r Rule, format string, args ...any) *ruleErr {
 	return &ruleErr{rule: r, detail: fmt.Sprintf(format, args...)}
 }
