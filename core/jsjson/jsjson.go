@@ -167,7 +167,11 @@ func (o *Object) Value(k string, v any) {
 	}
 }
 
-// Bytes returns the object, or the first error of a member.
+// Bytes returns the object, or the first error of a member. It is not
+// inlined: its copies in the many JSON writers cost the browser module more
+// than the call.
+//
+//go:noinline
 func (o *Object) Bytes() ([]byte, error) {
 	if o.err != nil {
 		return nil, o.err
@@ -207,7 +211,10 @@ func (a *Array) Value(v any) {
 	}
 }
 
-// Bytes returns the array, or the first error of an element.
+// Bytes returns the array, or the first error of an element. It is not
+// inlined, as Object.Bytes.
+//
+//go:noinline
 func (a *Array) Bytes() ([]byte, error) {
 	if a.err != nil {
 		return nil, a.err

@@ -285,6 +285,11 @@ var DefaultLimits = Limits{MaxBytes: 16 << 20, MaxDepth: 128}
 // Otherwise it accepts exactly what encoding/json accepts: insignificant
 // whitespace is space, tab, CR and LF; nothing may follow the value.
 // Errors are *SyntaxError values giving the byte offset.
+//
+// Parse is not inlined: the copies of DefaultLimits at each call site cost
+// the browser module more than the call.
+//
+//go:noinline
 func Parse(data []byte) (Value, error) { return DefaultLimits.Parse(data) }
 
 // Valid reports whether Parse accepts data.
