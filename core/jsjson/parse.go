@@ -332,6 +332,10 @@ type parser struct {
 	maxDepth int
 }
 
+// fail is not inlined into the parser's many error paths: the copies cost
+// the browser module more than the calls.
+//
+//go:noinline
 func (p *parser) fail(msg string) error { return &SyntaxError{Msg: msg, Offset: p.i} }
 
 func (p *parser) skipSpace() {
