@@ -141,7 +141,7 @@ func (c *nagaClient) request(i int, body string, epoch uint64) []byte {
 	return e2ee.Request{Payload: c.seal(i, []byte(body), time.Now()), Epoch: epoch}.JSON()
 }
 
-func startNaga(t *testing.T, logs *testutil.SyncBuffer) *Network {
+func startNagaEcho(t *testing.T, logs *testutil.SyncBuffer) *Network {
 	if logs == nil {
 		logs = &testutil.SyncBuffer{}
 	}
@@ -151,7 +151,7 @@ func startNaga(t *testing.T, logs *testutil.SyncBuffer) *Network {
 }
 
 func TestNagaHandshake(t *testing.T) {
-	nw := startNaga(t, nil)
+	nw := startNagaEcho(t, nil)
 	if len(nw.Nodes) != DefaultNagaNodes {
 		t.Fatalf("%d nodes", len(nw.Nodes))
 	}
@@ -219,7 +219,7 @@ func TestNagaLeavesDatilAlone(t *testing.T) {
 
 func TestNagaSealedRoundTrip(t *testing.T) {
 	logs := &testutil.SyncBuffer{}
-	nw := startNaga(t, logs)
+	nw := startNagaEcho(t, logs)
 	c := newNagaClient(t, nw)
 	const secret = "do-not-log-this-plaintext"
 	for i := range nw.Nodes {
@@ -271,7 +271,7 @@ func TestNagaSealedRoundTrip(t *testing.T) {
 // or an answer to the wrong key.
 func TestNagaRefusesUnopenable(t *testing.T) {
 	logs := &testutil.SyncBuffer{}
-	nw := startNaga(t, logs)
+	nw := startNagaEcho(t, logs)
 	c := newNagaClient(t, nw)
 	const secret = "do-not-echo-this-plaintext"
 	body := `{"hello":"` + secret + `","pad":"0123456789abcdef0123456789abcdef"}`
@@ -326,5 +326,30 @@ func TestNagaRefusesUnopenable(t *testing.T) {
 	// The node still serves.
 	if ans := c.post(0, c.request(0, body, DefaultEpoch)); !ans.OK {
 		t.Fatalf("after the refusals: %s", ans.raw)
+	}
+}
+
+// The naga PKP handlers are NagaHandlers and answer, sealed, through the
+// layer: a body without the fields they need is refused with ok:false.
+func TestNagaLayerCarriesPKPHandlers(t *testing.T) {
+	nw := startNagaEcho(t, nil)
+	nw.HandleNaga(NagaSignSessionKeyPath, ServeNagaSignSessionKey)
+	nw.HandleNaga(NagaPKPSignPath, ServeNagaPKPSign)
+	c := newNagaClient(t, nw)
+	for _, path := range []string{NagaSignSessionKeyPath, NagaPKPSignPath} {
+		a := do(t, c.http, "POST", nw.NodeURLs[0]+path, map[string]string{"X-Request-Id": "lit_test"},
+			c.request(0, `{"pad":"0123456789abcdef0123456789abcdef0123456789"}`, DefaultEpoch))
+		p, err := e2ee.ParseResponse(a.body)
+		if err != nil {
+			t.Fatalf("%s: %d, not sealed: %s", path, a.status, a.body)
+		}
+		plain, err := c.keys.Open(p, e2ee.Freshness{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env nagaAnswer
+		if err := json.Unmarshal(plain, &env); err != nil || a.status < 400 || env.OK || env.Error == nil || string(env.Data) != "null" {
+			t.Fatalf("%s: %d %s", path, a.status, plain)
+		}
 	}
 }

@@ -13,9 +13,9 @@ import (
 	"github.com/litgo/litsession/core/node"
 )
 
-// nagaNode is a naga node's E2EE identity: its X25519 key pair (the
+// nagaIdentity is a naga node's E2EE identity: its X25519 key pair (the
 // handshake's nodeIdentityKey) and the replay guard of its /v2 routes.
-type nagaNode struct {
+type nagaIdentity struct {
 	key   *e2ee.KeyPair
 	guard *e2ee.ReplayGuard
 }
@@ -30,7 +30,7 @@ func (n *Node) initNaga() error {
 	if err != nil {
 		return fmt.Errorf("devnet: node %d: %w", n.Index, err)
 	}
-	n.naga = &nagaNode{key: kp, guard: e2ee.NewReplayGuard(n.network.freshness(), 0)}
+	n.naga = &nagaIdentity{key: kp, guard: e2ee.NewReplayGuard(n.network.freshness(), 0)}
 	n.IdentityKey = kp.PublicHex()
 	n.HandleFunc(http.MethodPost, node.HandshakePath, n.serveNagaHandshake)
 	return nil

@@ -31,7 +31,7 @@ type Node struct {
 	IdentityKey     string
 
 	network *Network
-	naga    *nagaNode // the E2EE identity; nil on datil
+	naga    *nagaIdentity // the E2EE identity; nil on datil
 	ip      uint32
 	port    uint32
 	router  router
