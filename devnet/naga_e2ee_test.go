@@ -333,8 +333,6 @@ func TestNagaRefusesUnopenable(t *testing.T) {
 // layer: a body without the fields they need is refused with ok:false.
 func TestNagaLayerCarriesPKPHandlers(t *testing.T) {
 	nw := startNagaEcho(t, nil)
-	nw.HandleNaga(NagaSignSessionKeyPath, ServeNagaSignSessionKey)
-	nw.HandleNaga(NagaPKPSignPath, ServeNagaPKPSign)
 	c := newNagaClient(t, nw)
 	for _, path := range []string{NagaSignSessionKeyPath, NagaPKPSignPath} {
 		a := do(t, c.http, "POST", nw.NodeURLs[0]+path, map[string]string{"X-Request-Id": "lit_test"},

@@ -20,8 +20,9 @@ type nagaIdentity struct {
 	guard *e2ee.ReplayGuard
 }
 
-// initNaga gives a node of a naga network its E2EE identity and the v8
-// handshake. It does nothing on datil.
+// initNaga gives a node of a naga network its E2EE identity, the v8
+// handshake and the two /v2 PKP endpoints behind the E2EE layer. It does
+// nothing on datil.
 func (n *Node) initNaga() error {
 	if n.network.generation != NetworkNaga {
 		return nil
@@ -33,6 +34,8 @@ func (n *Node) initNaga() error {
 	n.naga = &nagaIdentity{key: kp, guard: e2ee.NewReplayGuard(n.network.freshness(), 0)}
 	n.IdentityKey = kp.PublicHex()
 	n.HandleFunc(http.MethodPost, node.HandshakePath, n.serveNagaHandshake)
+	n.HandleNaga(NagaSignSessionKeyPath, ServeNagaSignSessionKey)
+	n.HandleNaga(NagaPKPSignPath, ServeNagaPKPSign)
 	return nil
 }
 
