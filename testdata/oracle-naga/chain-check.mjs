@@ -45,7 +45,7 @@ try {
   // Let the StateChanged listener poll the chain once.
   await new Promise((r) => setTimeout(r, 5000));
   sm.stop();
-  out.indexerRedirects = globalThis.litsessionIndexerRedirects();
+  out.fetches = globalThis.litsessionFetchCounts();
   out.ok = true;
 } catch (e) {
   out.ok = false;
