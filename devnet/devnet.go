@@ -127,6 +127,7 @@ type Network struct {
 
 	generation string // NetworkDatil or NetworkNaga
 	prices     Prices
+	nagaStamps issuedAtStamps // sign_session_key/v2 Issued At per request id (naga_pkp_session.go)
 
 	sk        fr.Element
 	pkp       pkpState // the PKP side: key shares and PKP registry (pkp.go)

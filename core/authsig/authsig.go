@@ -285,6 +285,10 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("authsig rejected (%s): %s", e.Reason, e.Detail) }
 
+// reject is not inlined: it has many callers, and each inlined copy of its
+// formatting and allocation costs the browser module more than the call.
+//
+//go:noinline
 func reject(r Reason, format string, args ...any) error {
 	return &Error{Reason: r, Detail: fmt.Sprintf(format, args...)}
 }
@@ -339,13 +343,14 @@ func Verify(a AuthSig, opts Options) (*Verified, error) {
 	if err != nil {
 		return nil, reject(ReasonBadSignature, "%v", err)
 	}
-	if got.Hex() != msg.Address() {
-		return nil, reject(ReasonBadSignature, "signature recovers %s, but the message is for %s", got.Hex(), msg.Address())
+	addr := msg.Address()
+	if got.Hex() != addr {
+		return nil, reject(ReasonBadSignature, "signature recovers %s, but the message is for %s", got.Hex(), addr)
 	}
-	if !strings.EqualFold(a.Address, msg.Address()) {
-		return nil, reject(ReasonAddressMismatch, "address field %q is not the message's address %s", a.Address, msg.Address())
+	if !strings.EqualFold(a.Address, addr) {
+		return nil, reject(ReasonAddressMismatch, "address field %q is not the message's address %s", a.Address, addr)
 	}
-	v := &Verified{Address: msg.Address(), Message: msg}
+	v := &Verified{Address: addr, Message: msg}
 	if exp, ok := msg.Expiration(); ok {
 		v.Expiration = exp
 		if !now.Before(exp) {

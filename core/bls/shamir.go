@@ -105,6 +105,14 @@ func CombineShares(shares [][]byte) ([]byte, error) {
 		points[i] = p
 	}
 
+	return interpolateG2(xs, points)
+}
+
+// interpolateG2 returns the compressed point Σ λ_i·points[i], with λ_i the
+// Lagrange coefficients at zero for the distinct non-zero xs: the
+// signature of the shared key when points[i] is the share of identifier
+// xs[i].
+func interpolateG2(xs []fr.Element, points []bls12381.G2Affine) ([]byte, error) {
 	var acc bls12381.G2Jac
 	for i := range points {
 		// λ_i = Π_{j≠i} x_j / (x_j − x_i); the x are distinct, so no

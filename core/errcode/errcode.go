@@ -144,7 +144,11 @@ func (e *Error) Unwrap() error   { return e.Err }
 func (e *Error) ErrorCode() Code { return e.Code }
 
 // Errorf returns an *Error with code, the formatted message, and cause
-// (which may be nil).
+// (which may be nil). It is kept out of line: inlined, its formatting and
+// allocation would be copied into each of its many callers, which costs
+// the browser module more than the call.
+//
+//go:noinline
 func Errorf(code Code, cause error, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...), Err: cause}
 }

@@ -20,7 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
+	"sort"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -167,7 +167,11 @@ func (o *Object) Value(k string, v any) {
 	}
 }
 
-// Bytes returns the object, or the first error of a member.
+// Bytes returns the object, or the first error of a member. It is not
+// inlined: its copies in the many JSON writers cost the browser module more
+// than the call.
+//
+//go:noinline
 func (o *Object) Bytes() ([]byte, error) {
 	if o.err != nil {
 		return nil, o.err
@@ -207,7 +211,10 @@ func (a *Array) Value(v any) {
 	}
 }
 
-// Bytes returns the array, or the first error of an element.
+// Bytes returns the array, or the first error of an element. It is not
+// inlined, as Object.Bytes.
+//
+//go:noinline
 func (a *Array) Bytes() ([]byte, error) {
 	if a.err != nil {
 		return nil, a.err
@@ -336,7 +343,7 @@ func appendValue(dst []byte, v any, canonical bool) ([]byte, error) {
 		if canonical {
 			SortUTF16(keys)
 		} else {
-			slices.Sort(keys)
+			sort.Sort(sort.StringSlice(keys))
 		}
 		dst = append(dst, '{')
 		for i, k := range keys {
@@ -453,8 +460,8 @@ func (v Value) appendTo(dst []byte, canonical bool) ([]byte, error) {
 	case KindObject:
 		ms := v.members
 		if canonical {
-			ms = slices.Clone(ms)
-			slices.SortFunc(ms, func(a, b Member) int { return CompareUTF16(a.Key, b.Key) })
+			ms = append([]Member(nil), ms...)
+			sort.Sort(membersUTF16(ms))
 		}
 		dst = append(dst, '{')
 		for i, m := range ms {
@@ -530,4 +537,23 @@ func utf16Low(r rune) rune {
 func LessUTF16(a, b string) bool { return CompareUTF16(a, b) < 0 }
 
 // SortUTF16 sorts keys in place by UTF-16 code units.
-func SortUTF16(keys []string) { slices.SortFunc(keys, CompareUTF16) }
+func SortUTF16(keys []string) { sort.Sort(stringsUTF16(keys)) }
+
+// The sorts here go through sort.Interface rather than the generic
+// slices.SortFunc: sort.Sort's one copy of the algorithm is linked anyway,
+// while every slices.SortFunc element type adds its own (about 20 KB of
+// wasm code each).
+
+// stringsUTF16 sorts strings by UTF-16 code units.
+type stringsUTF16 []string
+
+func (s stringsUTF16) Len() int           { return len(s) }
+func (s stringsUTF16) Less(i, j int) bool { return CompareUTF16(s[i], s[j]) < 0 }
+func (s stringsUTF16) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }
+
+// membersUTF16 sorts object members by their keys' UTF-16 code units.
+type membersUTF16 []Member
+
+func (m membersUTF16) Len() int           { return len(m) }
+func (m membersUTF16) Less(i, j int) bool { return CompareUTF16(m[i].Key, m[j].Key) < 0 }
+func (m membersUTF16) Swap(i, j int)      { m[i], m[j] = m[j], m[i] }

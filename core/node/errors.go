@@ -2,7 +2,7 @@ package node
 
 import (
 	"fmt"
-	"slices"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -156,7 +156,7 @@ func writeFailures(b *strings.Builder, failed map[string]error) {
 	for u := range failed {
 		urls = append(urls, u)
 	}
-	slices.Sort(urls)
+	sort.Sort(sort.StringSlice(urls))
 	for _, u := range urls {
 		fmt.Fprintf(b, "\n\t%s: %v", u, failed[u])
 	}

@@ -158,28 +158,11 @@ func DecodeValidatorSet(data []byte) (ValidatorSet, error) {
 	if len(data) == 0 {
 		return ValidatorSet{}, errors.New("node: empty validator set: the staking call returned no data; is the staking address a contract on this chain?")
 	}
-	malformed := func(format string, args ...any) (ValidatorSet, error) {
-		return ValidatorSet{}, fmt.Errorf("node: malformed validator set: "+format, args...)
-	}
 	if len(data) < (headWords+1)*wordSize {
-		return malformed("%d bytes is shorter than the %d-byte head", len(data), (headWords+1)*wordSize)
+		return malformedSet("%d bytes is shorter than the %d-byte head", len(data), (headWords+1)*wordSize)
 	}
 	if len(data)%wordSize != 0 {
-		return malformed("%d bytes is not a whole number of 32-byte words", len(data))
-	}
-	word := func(i int) []byte { return data[i*wordSize : (i+1)*wordSize] }
-	// uintN reads word i as an unsigned integer of at most bits bits (64 or
-	// fewer), requiring every higher bit to be zero.
-	uintN := func(i, bits int) (uint64, bool) {
-		w := word(i)
-		if !zero(w[:wordSize-8]) {
-			return 0, false
-		}
-		v := binary.BigEndian.Uint64(w[wordSize-8:])
-		if bits < 64 && v>>bits != 0 {
-			return 0, false
-		}
-		return v, true
+		return malformedSet("%d bytes is not a whole number of 32-byte words", len(data))
 	}
 	var s ValidatorSet
 	for i, f := range []struct {
@@ -193,49 +176,74 @@ func DecodeValidatorSet(data []byte) (ValidatorSet, error) {
 		{"epoch.timeout", &s.Epoch.Timeout},
 		{"minNodeCount", &s.MinNodeCount},
 	} {
-		v, ok := uintN(i, 64)
+		v, ok := wordUint(data, i, 64)
 		if !ok {
-			return malformed("%s (word %d) does not fit in 64 bits", f.name, i)
+			return malformedSet("%s (word %d) does not fit in 64 bits", f.name, i)
 		}
 		*f.dst = v
 	}
-	if off, ok := uintN(6, 64); !ok || off != arrayOffset {
-		return malformed("the validator array offset (word 6) is %v, want %d", new(big.Int).SetBytes(word(6)), arrayOffset)
+	if off, ok := wordUint(data, 6, 64); !ok || off != arrayOffset {
+		return malformedSet("the validator array offset (word 6) is %v, want %d", new(big.Int).SetBytes(word(data, 6)), arrayOffset)
 	}
-	n, ok := uintN(7, 64)
+	n, ok := wordUint(data, 7, 64)
 	if !ok || n > MaxValidators {
-		return malformed("the validator count (word 7) is %v, more than the maximum of %d", new(big.Int).SetBytes(word(7)), MaxValidators)
+		return malformedSet("the validator count (word 7) is %v, more than the maximum of %d", new(big.Int).SetBytes(word(data, 7)), MaxValidators)
 	}
 	if want := (headWords + 1 + validatorWords*int(n)) * wordSize; len(data) != want {
-		return malformed("%d validators take %d bytes, but the data is %d bytes", n, want, len(data))
+		return malformedSet("%d validators take %d bytes, but the data is %d bytes", n, want, len(data))
 	}
 	s.Validators = make([]Validator, n)
 	for i := range s.Validators {
 		base := headWords + 1 + i*validatorWords
+		// The narrow fields of the struct, in the order they are checked:
+		// each word's bytes above the type's width must be zero.
+		for _, f := range [...]struct {
+			name, fault string
+			word, bytes int
+		}{
+			{"ip", "does not fit in uint32", 0, 4},
+			{"port", "does not fit in uint32", 2, 4},
+			{"ipv6", "does not fit in uint128", 1, 16},
+			{"nodeAddress", "has nonzero high bytes", 3, common.AddressLength},
+		} {
+			if !zero(word(data, base+f.word)[:wordSize-f.bytes]) {
+				return malformedSet("validator %d: %s (word %d) %s", i, f.name, base+f.word, f.fault)
+			}
+		}
 		v := &s.Validators[i]
-		ip, ok := uintN(base, 32)
-		if !ok {
-			return malformed("validator %d: ip (word %d) does not fit in uint32", i, base)
+		v.IP = binary.BigEndian.Uint32(word(data, base)[wordSize-4:])
+		v.Port = binary.BigEndian.Uint32(word(data, base+2)[wordSize-4:])
+		copy(v.NodeAddress[:], word(data, base+3)[wordSize-len(v.NodeAddress):])
+		for _, f := range [...]struct {
+			dst  **big.Int
+			word int
+		}{{&v.IPv6, 1}, {&v.Reward, 4}, {&v.SenderPubKey, 5}, {&v.ReceiverPubKey, 6}} {
+			*f.dst = new(big.Int).SetBytes(word(data, base+f.word))
 		}
-		port, ok := uintN(base+2, 32)
-		if !ok {
-			return malformed("validator %d: port (word %d) does not fit in uint32", i, base+2)
-		}
-		v.IP, v.Port = uint32(ip), uint32(port)
-		if !zero(word(base + 1)[:16]) {
-			return malformed("validator %d: ipv6 (word %d) does not fit in uint128", i, base+1)
-		}
-		addr := word(base + 3)
-		if !zero(addr[:wordSize-len(v.NodeAddress)]) {
-			return malformed("validator %d: nodeAddress (word %d) has nonzero high bytes", i, base+3)
-		}
-		copy(v.NodeAddress[:], addr[wordSize-len(v.NodeAddress):])
-		v.IPv6 = new(big.Int).SetBytes(word(base + 1))
-		v.Reward = new(big.Int).SetBytes(word(base + 4))
-		v.SenderPubKey = new(big.Int).SetBytes(word(base + 5))
-		v.ReceiverPubKey = new(big.Int).SetBytes(word(base + 6))
 	}
 	return s, nil
+}
+
+// malformedSet is DecodeValidatorSet's error for data of the wrong shape.
+func malformedSet(format string, args ...any) (ValidatorSet, error) {
+	return ValidatorSet{}, fmt.Errorf("node: malformed validator set: "+format, args...)
+}
+
+// word returns 32-byte word i of ABI data.
+func word(data []byte, i int) []byte { return data[i*wordSize : (i+1)*wordSize] }
+
+// wordUint reads word i as an unsigned integer of at most bits bits (64 or
+// fewer), requiring every higher bit to be zero.
+func wordUint(data []byte, i, bits int) (uint64, bool) {
+	w := word(data, i)
+	if !zero(w[:wordSize-8]) {
+		return 0, false
+	}
+	v := binary.BigEndian.Uint64(w[wordSize-8:])
+	if bits < 64 && v>>bits != 0 {
+		return 0, false
+	}
+	return v, true
 }
 
 func zero(b []byte) bool {

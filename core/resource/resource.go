@@ -349,6 +349,6 @@ func SortedKeys[V any](m map[string]V) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	sort.Sort(sort.StringSlice(keys)) // not sort.Strings: that is slices.Sort, another copy of the algorithm
 	return keys
 }

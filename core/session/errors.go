@@ -39,6 +39,9 @@ func (e *ParamsError) Is(target error) bool { return target == ErrInvalidParams 
 // ErrorCode is errcode.InvalidParams.
 func (e *ParamsError) ErrorCode() errcode.Code { return errcode.InvalidParams }
 
+// paramsErr is not inlined (see broke).
+//
+//go:noinline
 func paramsErr(field, format string, args ...any) error {
 	return &ParamsError{Field: field, Problem: fmt.Sprintf(format, args...)}
 }
@@ -80,17 +83,27 @@ const (
 	RuleOtherAccount Rule = "other_account"
 )
 
-// hints say what to do when a new AuthSig fails a rule.
-var hints = map[Rule]string{
-	RuleForeign:      "return the wallet's AuthSig {sig, derivedVia, signedMessage, address} over a SIWE message",
-	RuleSignature:    "sign the exact signedMessage with the account in address (personal_sign)",
-	RuleUnverifiable: "set Engine.VerifyCapability to check LIT_BLS signatures",
-	RuleExpired:      "sign with the expiration passed to the callback",
-	RuleNotYetValid:  "check the signer's clock",
-	RuleSessionKey:   "sign a SIWE message whose URI is AuthNeededParams.URI",
-	RuleNoRecap:      "sign a message built with the ReCap of resourceAbilityRequests (AuthNeededParams.SIWEMessage builds it)",
-	RuleScope:        "sign a message built with the ReCap of resourceAbilityRequests (AuthNeededParams.SIWEMessage builds it)",
-	RuleExpiration:   "sign with the expiration passed to the callback",
+// hint says what to do when a new AuthSig fails rule r (a switch, not a
+// map: nothing to build at start-up).
+func hint(r Rule) string {
+	const withRecap = "sign a message built with the ReCap of resourceAbilityRequests (AuthNeededParams.SIWEMessage builds it)"
+	switch r {
+	case RuleForeign:
+		return "return the wallet's AuthSig {sig, derivedVia, signedMessage, address} over a SIWE message"
+	case RuleSignature:
+		return "sign the exact signedMessage with the account in address (personal_sign)"
+	case RuleUnverifiable:
+		return "set Engine.VerifyCapability to check LIT_BLS signatures"
+	case RuleExpired, RuleExpiration:
+		return "sign with the expiration passed to the callback"
+	case RuleNotYetValid:
+		return "check the signer's clock"
+	case RuleSessionKey:
+		return "sign a SIWE message whose URI is AuthNeededParams.URI"
+	case RuleNoRecap, RuleScope:
+		return withRecap
+	}
+	return ""
 }
 
 // AuthSigError reports a wallet AuthSig, just obtained from the auth
@@ -103,7 +116,7 @@ type AuthSigError struct {
 
 func (e *AuthSigError) Error() string {
 	msg := fmt.Sprintf("session: the AuthSig from the %s is unusable (%s): %s", e.Source, e.Rule, e.Detail)
-	if h := hints[e.Rule]; h != "" {
+	if h := hint(e.Rule); h != "" {
 		msg += "; " + h
 	}
 	return msg
@@ -121,6 +134,10 @@ type ruleErr struct {
 	detail string
 }
 
+// broke is not inlined into its many callers: the copies of its formatting
+// and allocation cost the browser module more than the calls.
+//
+//go:noinline
 func broke(r Rule, format string, args ...any) *ruleErr {
 	return &ruleErr{rule: r, detail: fmt.Sprintf(format, args...)}
 }

@@ -9,13 +9,22 @@ import (
 	"github.com/litgo/litsession/core/node"
 )
 
-// optionNames are the createClient options that set node.Config fields.
-var optionNames = map[string]string{
-	"RPCURL":         "rpcUrl",
-	"StakingAddress": "stakingAddress",
-	"BootstrapURLs":  "bootstrapUrls",
-	"MinNodeCount":   "minNodeCount",
-	"Timeout":        "connectTimeout",
+// optionName returns the createClient option that sets a node.Config
+// field, or "" (a switch, not a map: nothing to build at start-up).
+func optionName(field string) string {
+	switch field {
+	case "RPCURL":
+		return "rpcUrl"
+	case "StakingAddress":
+		return "stakingAddress"
+	case "BootstrapURLs":
+		return "bootstrapUrls"
+	case "MinNodeCount":
+		return "minNodeCount"
+	case "Timeout":
+		return "connectTimeout"
+	}
+	return ""
 }
 
 // ConfigError returns err, node.New's refusal, in createClient's terms:
@@ -26,7 +35,7 @@ func ConfigError(err error) error {
 	if !errors.As(err, &ce) {
 		return err
 	}
-	if name := optionNames[ce.Field]; name != "" {
+	if name := optionName(ce.Field); name != "" {
 		return errcode.Errorf(errcode.InvalidParams, err, "createClient: %s %s", name, ce.Msg)
 	}
 	return errcode.Errorf(errcode.InvalidParams, err, "createClient: %s", ce.Msg)

@@ -163,7 +163,7 @@ func (w EIP1193) SignMessage(ctx context.Context, message []byte) ([]byte, error
 // ensureChain switches the wallet to the chain's id, adding the chain when
 // the wallet does not know it (4902), as the official SDK does.
 func (w EIP1193) ensureChain(ctx context.Context, name string) error {
-	c, ok := chains[name]
+	c, ok := lookupChain(name)
 	if !ok {
 		return errcode.Errorf(errcode.InvalidParams, nil, "switchChain: unknown chain %q; use one of %s, or leave switchChain off", name, chainNames())
 	}
@@ -213,15 +213,26 @@ type chain struct {
 	explorers []string
 }
 
-// chains are the EVM chains switchChain knows: a subset of LIT_CHAINS.
-var chains = map[string]chain{
-	"ethereum":    {1, "Ethereum", "ETH", []string{"https://eth-mainnet.alchemyapi.io/v2/EuGnkVlzVoEkzdg0lpCarhm8YHOxWVxE"}, []string{"https://etherscan.io"}},
-	"sepolia":     {11155111, "Sepolia Testnet", "ETH", []string{"https://ethereum-sepolia-rpc.publicnode.com"}, []string{"https://sepolia.etherscan.io/"}},
-	"polygon":     {137, "Polygon", "MATIC", []string{"https://polygon-rpc.com"}, []string{"https://explorer.matic.network"}},
-	"base":        {8453, "Base Mainnet", "ETH", []string{"https://mainnet.base.org"}, []string{"https://basescan.org"}},
-	"arbitrum":    {42161, "Arbitrum", "AETH", []string{"https://arb1.arbitrum.io/rpc"}, []string{"https://arbiscan.io/"}},
-	"optimism":    {10, "Optimism", "ETH", []string{"https://mainnet.optimism.io"}, []string{"https://optimistic.etherscan.io"}},
-	"yellowstone": {175188, "Chronicle Yellowstone - Lit Protocol Testnet", "tstLPX", []string{"https://yellowstone-rpc.litprotocol.com/"}, []string{"https://yellowstone-explorer.litprotocol.com/"}},
+// lookupChain returns an EVM chain switchChain knows: a subset of
+// LIT_CHAINS (a switch, not a map: nothing to build at start-up).
+func lookupChain(name string) (chain, bool) {
+	switch name {
+	case "ethereum":
+		return chain{1, "Ethereum", "ETH", []string{"https://eth-mainnet.alchemyapi.io/v2/EuGnkVlzVoEkzdg0lpCarhm8YHOxWVxE"}, []string{"https://etherscan.io"}}, true
+	case "sepolia":
+		return chain{11155111, "Sepolia Testnet", "ETH", []string{"https://ethereum-sepolia-rpc.publicnode.com"}, []string{"https://sepolia.etherscan.io/"}}, true
+	case "polygon":
+		return chain{137, "Polygon", "MATIC", []string{"https://polygon-rpc.com"}, []string{"https://explorer.matic.network"}}, true
+	case "base":
+		return chain{8453, "Base Mainnet", "ETH", []string{"https://mainnet.base.org"}, []string{"https://basescan.org"}}, true
+	case "arbitrum":
+		return chain{42161, "Arbitrum", "AETH", []string{"https://arb1.arbitrum.io/rpc"}, []string{"https://arbiscan.io/"}}, true
+	case "optimism":
+		return chain{10, "Optimism", "ETH", []string{"https://mainnet.optimism.io"}, []string{"https://optimistic.etherscan.io"}}, true
+	case "yellowstone":
+		return chain{175188, "Chronicle Yellowstone - Lit Protocol Testnet", "tstLPX", []string{"https://yellowstone-rpc.litprotocol.com/"}, []string{"https://yellowstone-explorer.litprotocol.com/"}}, true
+	}
+	return chain{}, false
 }
 
 func chainNames() string {

@@ -1,0 +1,466 @@
+package devnet
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/litgo/litsession/core/bls"
+	"github.com/litgo/litsession/core/pkp"
+	"github.com/litgo/litsession/core/recap"
+	"github.com/litgo/litsession/core/sessionkey"
+	"github.com/litgo/litsession/core/siwe"
+)
+
+// Paths of the naga PKP endpoints (behind the E2EE layer).
+const (
+	NagaSignSessionKeyPath = "/web/sign_session_key/v2"
+	NagaPKPSignPath        = "/web/pkp/sign/v2"
+)
+
+// NagaKeySetID is the one PKP key set of a naga devnet: the v8 client's
+// default pkpKeySetId / keySetId.
+const NagaKeySetID = "naga-keyset1"
+
+// ResolvedAuthContextKey is the ReCap resource a naga node adds to the
+// PKP's SIWE message in sign_session_key, with Auth/Auth and the
+// auth_context it resolved from the auth methods.
+const ResolvedAuthContextKey = "lit-resolvedauthcontext://*"
+
+// nagaRefuse is a NagaError whose errorObject is the Lit error code.
+func nagaRefuse(status int, code, format string, args ...any) *NagaError {
+	return &NagaError{Status: status, Msg: fmt.Sprintf(format, args...), Details: code}
+}
+
+// nagaCheckEpoch refuses unless epoch is the current staking epoch or the
+// one before.
+func (n *Node) nagaCheckEpoch(epoch *uint64) *NagaError {
+	cur := n.network.epoch
+	switch {
+	case epoch == nil:
+		return nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "epoch is missing; send the staking epoch number")
+	case *epoch != cur && *epoch+1 != cur:
+		return nagaRefuse(http.StatusBadRequest, CodeInvalidEpoch, "epoch %d is not the current epoch %d; read the epoch from the staking contract again", *epoch, cur)
+	}
+	return nil
+}
+
+// nagaNode is one entry of a request's nodeSet.
+type nagaNode struct {
+	SocketAddress *string         `json:"socketAddress"`
+	Value         json.RawMessage `json:"value"` // accepted, not used
+}
+
+// nagaNodeSet checks a request's nodeSet and returns this node's position
+// in it. Every entry must name a different node of this network by its
+// socket address (host:port of its URL), this node among them, and there
+// must be at least max(Threshold, 2) of them, enough for the client to
+// combine the shares.
+func (n *Node) nagaNodeSet(set []nagaNode) (int, *NagaError) {
+	if need := max(n.network.Threshold, 2); len(set) < need {
+		return 0, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "nodeSet has %d nodes; send at least %d (the threshold) so the shares can be combined", len(set), need)
+	}
+	known := make(map[string]bool, len(n.network.Nodes))
+	for _, nd := range n.network.Nodes {
+		known[socketAddress(nd)] = true
+	}
+	me, pos := socketAddress(n), -1
+	seen := make(map[string]bool, len(set))
+	for i, e := range set {
+		switch {
+		case e.SocketAddress == nil:
+			return 0, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, `nodeSet[%d] has no socketAddress; send {"socketAddress":"host:port","value":1}`, i)
+		case !known[*e.SocketAddress]:
+			return 0, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "nodeSet[%d] %q is not a node of this network; take the node set from the staking contract", i, *e.SocketAddress)
+		case seen[*e.SocketAddress]:
+			return 0, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "nodeSet[%d] %q is listed twice", i, *e.SocketAddress)
+		}
+		seen[*e.SocketAddress] = true
+		if *e.SocketAddress == me {
+			pos = i
+		}
+	}
+	if pos < 0 {
+		return 0, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "this node (%s) is not in nodeSet; send the request only to the nodes of nodeSet", me)
+	}
+	return pos, nil
+}
+
+// socketAddress is the node's host:port as nodeSet names it.
+func socketAddress(n *Node) string { return strings.TrimPrefix(n.URL, "http://") }
+
+var (
+	decimalPrice = regexp.MustCompile(`^(0|[1-9][0-9]{0,77})$`)
+	hexPrice     = regexp.MustCompile(`^0x[0-9a-fA-F]{1,64}$`)
+)
+
+// parseNagaPrice reads a maxPrice in wei: decimal digits, as the v8 client
+// sends it to sign_session_key, or "0x" + hex, as it sends it for custom
+// auth and in session signatures.
+func parseNagaPrice(s string) (*big.Int, bool) {
+	switch {
+	case decimalPrice.MatchString(s):
+		return new(big.Int).SetString(s, 10)
+	case hexPrice.MatchString(s):
+		return new(big.Int).SetString(s[2:], 16)
+	}
+	return nil, false
+}
+
+// nagaSignSessionKeyRequest is the decrypted body of
+// /web/sign_session_key/v2.
+type nagaSignSessionKeyRequest struct {
+	SessionKey      *string         `json:"sessionKey"`
+	AuthMethods     *[]authMethod   `json:"authMethods"`
+	PKPPublicKey    *string         `json:"pkpPublicKey"`
+	SIWEMessage     *string         `json:"siweMessage"`
+	CurveType       *string         `json:"curveType"`
+	Epoch           *uint64         `json:"epoch"`
+	NodeSet         *[]nagaNode     `json:"nodeSet"`
+	MaxPrice        *string         `json:"maxPrice"`
+	PKPKeySetID     *string         `json:"pkpKeySetId"`
+	LitActionIPFSID *string         `json:"litActionIpfsId"`
+	Code            *string         `json:"code"`
+	JSParams        json.RawMessage `json:"jsParams"`
+}
+
+// nagaSignSessionKeyData is the answer's data, keys in the real nodes'
+// order.
+type nagaSignSessionKeyData struct {
+	Result         string `json:"result"`
+	SignatureShare struct {
+		ProofOfPossession bls.NagaShare `json:"ProofOfPossession"`
+	} `json:"signatureShare"`
+	ShareID       string `json:"shareId"`
+	CurveType     string `json:"curveType"`
+	SIWEMessage   string `json:"siweMessage"`
+	DataSigned    string `json:"dataSigned"`
+	BLSRootPubkey string `json:"blsRootPubkey"`
+}
+
+// ServeNagaSignSessionKey is the NagaHandler of NagaSignSessionKeyPath.
+func ServeNagaSignSessionKey(n *Node, r *http.Request, body []byte) (any, *NagaError) {
+	return n.serveNagaSignSessionKey(r, body)
+}
+
+// serveNagaSignSessionKey answers a decrypted /web/sign_session_key/v2
+// request with this node's BLS share of the PKP's SIWE message as the
+// node rewrites it (docs/naga.md#sign_session_keyv2). It checks:
+//
+//  1. the body: every field present and well formed, curveType "BLS", no
+//     Lit Action (litActionIpfsId, code, jsParams), epoch current or
+//     previous, pkpKeySetId NagaKeySetID, an X-Request-Id header;
+//  2. nodeSet names this node (nagaNodeSet), and maxPrice covers this
+//     node's SIGN_SESSION_KEY price;
+//  3. the PKP, the auth methods and the SIWE message as the v1 handler
+//     does (serveSignSessionKey, checks 2–4), and the ReCap does not yet
+//     name ResolvedAuthContextKey.
+//
+// The SIWE message is then rewritten (rewriteNagaSIWE) with an Issued At
+// shared by every node for the request id, and the rewritten text is
+// signed.
+func (n *Node) serveNagaSignSessionKey(r *http.Request, body []byte) (any, *NagaError) {
+	nw := n.network
+	var req nagaSignSessionKeyRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "the request body is not the JSON of a sign_session_key request: %v", err)
+	}
+	for _, f := range []struct {
+		name    string
+		missing bool
+	}{
+		{"sessionKey", req.SessionKey == nil}, {"authMethods", req.AuthMethods == nil}, {"pkpPublicKey", req.PKPPublicKey == nil},
+		{"siweMessage", req.SIWEMessage == nil}, {"curveType", req.CurveType == nil}, {"nodeSet", req.NodeSet == nil},
+		{"maxPrice", req.MaxPrice == nil}, {"pkpKeySetId", req.PKPKeySetID == nil},
+	} {
+		if f.missing {
+			return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "%s is missing; send sessionKey, authMethods, pkpPublicKey, siweMessage, curveType, epoch, nodeSet, maxPrice and pkpKeySetId", f.name)
+		}
+	}
+	if e := n.nagaCheckEpoch(req.Epoch); e != nil {
+		return nil, e
+	}
+	if *req.CurveType != "BLS" {
+		return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, `curveType must be "BLS"`)
+	}
+	if req.LitActionIPFSID != nil || req.Code != nil || req.JSParams != nil {
+		return nil, nagaRefuse(http.StatusBadRequest, CodeUnsupported, "custom auth Lit Actions (litActionIpfsId, code, jsParams) do not run on the devnet; authenticate with an EthWallet auth method")
+	}
+	if *req.PKPKeySetID != NagaKeySetID {
+		return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "pkpKeySetId %q is not a key set of this network; use %q", *req.PKPKeySetID, NagaKeySetID)
+	}
+	requestID := r.Header.Get("X-Request-Id")
+	if !requestIDPattern.MatchString(requestID) {
+		return nil, nagaRefuse(http.StatusBadRequest, CodeMissingRequestID, "X-Request-Id is missing or not 1-128 characters of [A-Za-z0-9_-]; send the same id to every node of one request so they sign the same message")
+	}
+	if _, e := n.nagaNodeSet(*req.NodeSet); e != nil {
+		return nil, e
+	}
+	maxPrice, ok := parseNagaPrice(*req.MaxPrice)
+	if !ok {
+		return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "maxPrice %q is not a price in wei (decimal digits, or 0x and hex digits)", *req.MaxPrice)
+	}
+	if price := n.Price(ProductSignSessionKey); maxPrice.Cmp(price) < 0 {
+		return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "maxPrice %s wei is below this node's sign-session-key price %s wei; raise it or pick cheaper nodes", maxPrice, price)
+	}
+	if _, err := sessionkey.PublicKeyFromURI(*req.SessionKey); err != nil {
+		return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "sessionKey must be %s followed by the 64-hex session public key", sessionkey.URIPrefix)
+	}
+	key, err := pkp.Parse(*req.PKPPublicKey)
+	if err != nil {
+		return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "pkpPublicKey: %v", err)
+	}
+	entry, ok := nw.lookupPKP(key)
+	if !ok {
+		return nil, nagaRefuse(http.StatusNotFound, CodePKPNotFound, "no PKP with public key %s on this devnet; mint one (POST %s on the RPC server, or litsession devnet --pkp-owner)", key.PublicKey, MintPath)
+	}
+	now := nw.Chain.now()
+
+	wallets, e := n.nagaCheckAuthMethods(*req.AuthMethods, entry, now)
+	if e != nil {
+		return nil, e
+	}
+	msg, e := checkNagaPKPSIWE(nw, *req.SIWEMessage, *req.SessionKey, key, now)
+	if e != nil {
+		return nil, e
+	}
+	signed, err := rewriteNagaSIWE(msg, nw.nagaStamps.issuedAt(requestID, now), wallets)
+	if err != nil {
+		return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage: %v", err)
+	}
+
+	share := nw.pkp.shares[n.Index]
+	digest := bls.SessionDigest(signed)
+	data := nagaSignSessionKeyData{
+		Result:        "success",
+		ShareID:       nagaShareID(share),
+		CurveType:     "BLS12381G1",
+		SIWEMessage:   signed,
+		DataSigned:    hex.EncodeToString(digest[:]),
+		BLSRootPubkey: nw.NetworkPublicKey,
+	}
+	data.SignatureShare.ProofOfPossession = bls.SignShareNaga(share, digest[:])
+	return data, nil
+}
+
+// nagaShareID is the shareId of a node's BLS share: SHA-256 of its
+// identifier, hex (real nodes send 64 hex characters; clients do not read
+// it).
+func nagaShareID(s bls.KeyShare) string {
+	id := s.Identifier()
+	h := sha256.Sum256(id[:])
+	return hex.EncodeToString(h[:])
+}
+
+// nagaCheckAuthMethods checks the auth methods as the v1 handler does and
+// returns the wallets (EIP-55) in order: at least one; each EthWallet with
+// an accessToken that pkp.CheckEthWalletAuthMethod accepts (fresh, not a
+// lit: delegation); at least one wallet permitted on the PKP.
+func (n *Node) nagaCheckAuthMethods(methods []authMethod, entry mintedPKP, now time.Time) ([]string, *NagaError) {
+	nw := n.network
+	if len(methods) == 0 {
+		return nil, nagaRefuse(http.StatusUnauthorized, CodeNotAuthorized, "authMethods is empty; send an EthWallet auth method (type 1) whose accessToken is a permitted wallet's AuthSig")
+	}
+	var wallets []string
+	for i, m := range methods {
+		if m.AuthMethodType == nil || m.AccessToken == nil {
+			return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "authMethods[%d] must be {authMethodType, accessToken}", i)
+		}
+		if *m.AuthMethodType != pkp.AuthMethodEthWallet {
+			return nil, nagaRefuse(http.StatusBadRequest, CodeUnsupported, "authMethods[%d] has type %d; the devnet only checks EthWallet (type 1) auth methods", i, *m.AuthMethodType)
+		}
+		addr, err := pkp.CheckEthWalletAuthMethod(i, pkp.AuthMethod{AuthMethodType: *m.AuthMethodType, AccessToken: *m.AccessToken},
+			pkp.EthWalletRules{Now: now, Skew: clockSkew, RecentBlockhash: nw.RecentBlockhash})
+		if err != nil {
+			status := http.StatusBadRequest
+			var ae *pkp.AuthMethodError
+			if errors.As(err, &ae) && ae.Unauthorized {
+				status = http.StatusUnauthorized
+			}
+			return nil, nagaRefuse(status, CodeInvalidAuthMethod, "%v", err)
+		}
+		wallets = append(wallets, addr)
+	}
+	for _, addr := range wallets {
+		if entry.permitted[addr] {
+			return wallets, nil
+		}
+	}
+	return nil, nagaRefuse(http.StatusUnauthorized, CodeNotAuthorized, "none of the auth methods' wallets (%v) is a permitted address of PKP %s", wallets, entry.info.TokenID)
+}
+
+// checkNagaPKPSIWE parses the PKP's SIWE message and checks it as the v1
+// handler does: the PKP's address, URI = sessionKey, a recent blockhash
+// as nonce, an Expiration Time after now, no future Not Before, an Issued
+// At not in the future, a ReCap the statement states, and no
+// ResolvedAuthContextKey in it (the node adds that).
+func checkNagaPKPSIWE(nw *Network, text, sessionKey string, key pkp.PKP, now time.Time) (*siwe.Message, *NagaError) {
+	bad := func(code, format string, args ...any) (*siwe.Message, *NagaError) {
+		return nil, nagaRefuse(http.StatusBadRequest, code, format, args...)
+	}
+	msg, err := siwe.Parse(text)
+	if err != nil {
+		return bad(CodeInvalidSIWE, "siweMessage: %v", err)
+	}
+	if msg.Address() != key.EthAddress {
+		return bad(CodeInvalidSIWE, "siweMessage is for %s, but the PKP's address is %s", msg.Address(), key.EthAddress)
+	}
+	if msg.URI() != sessionKey {
+		return bad(CodeInvalidSIWE, "siweMessage URI %q is not the sessionKey %q", msg.URI(), sessionKey)
+	}
+	if !nw.RecentBlockhash(msg.Nonce()) {
+		return bad(CodeStaleBlockhash, "siweMessage nonce %q is not a recent blockhash of this devnet; use the latest blockhash (the block indexer's or the handshake's)", msg.Nonce())
+	}
+	exp, ok := msg.Expiration()
+	switch {
+	case !ok:
+		return bad(CodeInvalidSIWE, "siweMessage has no Expiration Time; a delegation must expire")
+	case !now.Before(exp):
+		return bad(CodeInvalidSIWE, "siweMessage expired at %s (now %s)", siwe.FormatTime(exp), siwe.FormatTime(now))
+	}
+	if nb, ok := msg.NotBefore(); ok && now.Before(nb) {
+		return bad(CodeInvalidSIWE, "siweMessage is not valid before %s (now %s)", siwe.FormatTime(nb), siwe.FormatTime(now))
+	}
+	if issued, err := msg.IssuedAt(); err != nil || now.Add(clockSkew).Before(issued) {
+		return bad(CodeInvalidSIWE, "siweMessage Issued At is in the future (now %s); check the client's clock", siwe.FormatTime(now))
+	}
+	rc, err := msg.Recap()
+	if err != nil {
+		return bad(CodeInvalidSIWE, "siweMessage must carry the ReCap of the session's requests: %v", err)
+	}
+	if _, ok := rc.Att[ResolvedAuthContextKey]; ok {
+		return bad(CodeInvalidSIWE, "siweMessage already grants %s; the nodes add the resolved auth context, so leave it out", ResolvedAuthContextKey)
+	}
+	return msg, nil
+}
+
+// rewriteNagaSIWE returns the SIWE message a naga node signs for a PKP
+// delegation: msg with
+//
+//   - its ReCap (the last resource) gaining ResolvedAuthContextKey with
+//     Auth/Auth and one nota bene {"auth_context":{"actionIpfsIdStack":[],
+//     "authMethodContexts":[{"appId":"lit","authMethodType":1,
+//     "usedForSignSessionKeyRequest":true,"userId":<wallet>}, one per
+//     wallet],"authSigAddress":null,"customAuthResource":"","resources":[]}},
+//     re-encoded canonically;
+//   - the statement gaining " " + the new ReCap's statement;
+//   - Issued At replaced by issuedAt.
+//
+// Every other field is kept as written. A message with fields the rewrite
+// cannot carry over (Not Before, Request ID) is refused rather than
+// shortened.
+func rewriteNagaSIWE(msg *siwe.Message, issuedAt string, wallets []string) (string, error) {
+	text := msg.String()
+	p := siwe.Params{
+		Address:    msg.Address(),
+		Domain:     msg.Domain(),
+		URI:        msg.URI(),
+		ChainID:    msg.ChainID(),
+		Nonce:      msg.Nonce(),
+		IssuedAt:   lastField(text, "Issued At"),
+		Expiration: lastField(text, "Expiration Time"),
+	}
+	resources := msg.Resources()
+	if again, err := siwe.Create(p, msg.Statement(), resources); err != nil || again != text {
+		return "", errors.New("the message has fields the node cannot carry into its rewrite (Not Before, Request ID, or a missing Expiration Time); send the message createPKPSiweMessage makes")
+	}
+	rc, err := msg.Recap()
+	if err != nil {
+		return "", err
+	}
+	contexts := make([]any, len(wallets))
+	for i, w := range wallets {
+		contexts[i] = map[string]any{
+			"appId":                        "lit",
+			"authMethodType":               pkp.AuthMethodEthWallet,
+			"usedForSignSessionKeyRequest": true,
+			"userId":                       w,
+		}
+	}
+	authContext := map[string]any{
+		"actionIpfsIdStack":  []any{},
+		"authMethodContexts": contexts,
+		"authSigAddress":     nil,
+		"customAuthResource": "",
+		"resources":          []any{},
+	}
+	if err := rc.AddAttenuation(ResolvedAuthContextKey, "Auth", "Auth", recap.NotaBene{"auth_context": authContext}); err != nil {
+		return "", err
+	}
+	urn, err := rc.Encode()
+	if err != nil {
+		return "", err
+	}
+	resources[len(resources)-1] = urn
+	p.IssuedAt = issuedAt
+	return siwe.Create(p, msg.Statement()+" "+rc.Statement(), resources)
+}
+
+// lastField returns the value of the last "\n<name>: " line of a SIWE
+// text, or "". The last one is the field: the statement line comes before
+// the fields and resource lines start with "- ".
+func lastField(text, name string) string {
+	i := strings.LastIndex(text, "\n"+name+": ")
+	if i < 0 {
+		return ""
+	}
+	v := text[i+len(name)+3:]
+	if j := strings.IndexByte(v, '\n'); j >= 0 {
+		v = v[:j]
+	}
+	return v
+}
+
+// The Issued At of a rewritten message is the node time of the request's
+// first arrival, in whole seconds. All nodes of the devnet share it by
+// X-Request-Id, so they sign the identical message.
+const (
+	maxIssuedAtStamps = 4096             // request ids remembered; the oldest is forgotten first
+	issuedAtStampTTL  = 30 * time.Second // a remembered stamp older than this is replaced
+)
+
+// issuedAtStamps remembers the Issued At of recent sign_session_key
+// request ids. The zero value is ready.
+type issuedAtStamps struct {
+	mu    sync.Mutex
+	at    map[string]issuedAtStamp
+	order [maxIssuedAtStamps]string // ring of the ids in at, oldest at next
+	next  int
+}
+
+type issuedAtStamp struct {
+	text string
+	when time.Time
+}
+
+// issuedAt returns the Issued At for requestID: the one stamped for it
+// within issuedAtStampTTL, or now without its fraction of a second.
+func (s *issuedAtStamps) issuedAt(requestID string, now time.Time) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.at == nil {
+		s.at = make(map[string]issuedAtStamp, maxIssuedAtStamps)
+	}
+	if st, ok := s.at[requestID]; ok {
+		if age := now.Sub(st.when); age >= 0 && age < issuedAtStampTTL {
+			return st.text
+		}
+	} else {
+		if old := s.order[s.next]; old != "" {
+			delete(s.at, old)
+		}
+		s.order[s.next] = requestID
+		s.next = (s.next + 1) % maxIssuedAtStamps
+	}
+	st := issuedAtStamp{text: now.UTC().Truncate(time.Second).Format(time.RFC3339), when: now}
+	s.at[requestID] = st
+	return st.text
+}
