@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -204,9 +205,60 @@ var nagaClientSteps = []string{"createLitClient", "authenticate", "generatePkpDe
 //     and the signature recovers to the PKP's address;
 //   - createPkpAuthContext signs too, and a second one is served from the
 //     storage cache: the same delegation, no sign_session_key request.
+//
+// It runs on the default naga devnet (3 nodes), and on 4 nodes priced so
+// that each product's most expensive node differs: the client must then
+// leave out exactly that node for each operation.
 func TestOracleNagaServerReuse(t *testing.T) {
 	needNagaOracle(t)
-	n, logs := startNaga(t, devnet.Config{})
+	t.Run("3 nodes", func(t *testing.T) {
+		serverReuse(t, devnet.Config{})
+	})
+	t.Run("4 nodes priced", func(t *testing.T) {
+		// The most expensive node: litaction node 0, sign node 2,
+		// signsessionkey node 3.
+		prices, err := devnet.ParsePrices("litaction=9,1,1,1;sign=1,1,9,1;signsessionkey=1,1,1,9")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, logs, run := serverReuse(t, devnet.Config{Nodes: 4, Prices: prices})
+		var got []string
+		for url := range run.Steps["createPkpSessionSigs"].SessionSigs {
+			got = append(got, url)
+		}
+		slices.Sort(got)
+		if want := slices.Sorted(slices.Values(n.NodeURLs[1:])); !slices.Equal(got, want) {
+			t.Errorf("createPkpSessionSigs (lit action) signed for %v, want the 3 cheapest %v", got, want)
+		}
+		// sign_session_key: generatePkpDelegationAuthSig (lit action, not
+		// node 0), createPkpAuthContext (sign session key, not node 3).
+		// pkp/sign: three signatures (sign, never node 2).
+		for i, want := range []struct{ ssk, sign int }{{1, 3}, {2, 3}, {2, 0}, {1, 3}} {
+			prefix := fmt.Sprintf("devnet node%d POST ", i)
+			if got := strings.Count(logs.String(), prefix+"/web/sign_session_key/v2 200"); got != want.ssk {
+				t.Errorf("node %d answered %d sign_session_key requests, want %d", i, got, want.ssk)
+			}
+			if got := strings.Count(logs.String(), prefix+"/web/pkp/sign/v2 200"); got != want.sign {
+				t.Errorf("node %d answered %d pkp/sign requests, want %d", i, got, want.sign)
+			}
+		}
+	})
+}
+
+// nagaRun is naga-client.mjs's result.
+type nagaRun struct {
+	OK         bool                `json:"ok"`
+	FailedStep string              `json:"failedStep"`
+	Error      string              `json:"error"`
+	PKPAddress string              `json:"pkpAddress"`
+	Steps      map[string]nagaStep `json:"steps"`
+	Fetches    map[string]int      `json:"fetches"`
+}
+
+// serverReuse runs naga-client.mjs against a naga devnet started with cfg
+// and checks every step (see TestOracleNagaServerReuse).
+func serverReuse(t *testing.T, cfg devnet.Config) (*devnet.Network, *testutil.SyncBuffer, nagaRun) {
+	n, logs := startNaga(t, cfg)
 	ownerKey, _ := crypto.GenerateKey()
 	p, err := n.MintPKP(crypto.PubkeyToAddress(ownerKey.PublicKey).Hex())
 	if err != nil {
@@ -222,14 +274,7 @@ func TestOracleNagaServerReuse(t *testing.T) {
 		"message":            message,
 	})
 	out, stderr := runNagaScript(t, n, "naga-client.mjs", input)
-	var run struct {
-		OK         bool                `json:"ok"`
-		FailedStep string              `json:"failedStep"`
-		Error      string              `json:"error"`
-		PKPAddress string              `json:"pkpAddress"`
-		Steps      map[string]nagaStep `json:"steps"`
-		Fetches    map[string]int      `json:"fetches"`
-	}
+	var run nagaRun
 	if err := json.Unmarshal(out, &run); err != nil {
 		t.Fatalf("naga-client.mjs result: %v\n%s", err, out)
 	}
@@ -321,4 +366,5 @@ func TestOracleNagaServerReuse(t *testing.T) {
 	if run.Fetches["/get_most_recent_valid_block"] < 1 {
 		t.Errorf("the block indexer was not asked through the shim: %v", run.Fetches)
 	}
+	return n, logs, run
 }
