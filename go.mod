@@ -8,6 +8,7 @@ require (
 	github.com/consensys/gnark-crypto v0.18.1
 	github.com/ethereum/go-ethereum v1.17.10
 	github.com/spruceid/siwe-go v0.2.1
+	golang.org/x/crypto v0.55.0
 )
 
 require (

@@ -243,6 +243,9 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 		}
 		nd.HandleFunc(http.MethodPost, node.HandshakePath, nd.serveHandshake)
 		nd.HandleFunc(http.MethodPost, SessionVerifyPath, nd.serveSessionVerify)
+		if err := nd.initNaga(); err != nil {
+			return fail(err)
+		}
 		n.Nodes = append(n.Nodes, nd)
 		n.NodeURLs = append(n.NodeURLs, u)
 	}

@@ -24,12 +24,14 @@ type Node struct {
 	URL     string         // "http://127.0.0.1:7470": the exact nodeAddress session sigs must name
 	Address common.Address // the validator's nodeAddress in the staking contract
 
-	// ServerPublicKey and IdentityKey are random per node and only reported
-	// in the handshake (hex, 32 bytes).
+	// ServerPublicKey and IdentityKey are reported in the handshake (hex,
+	// 32 bytes). ServerPublicKey is random; IdentityKey is random on datil
+	// and the node's X25519 E2EE public key on naga.
 	ServerPublicKey string
 	IdentityKey     string
 
 	network *Network
+	naga    *nagaIdentity // the E2EE identity; nil on datil
 	ip      uint32
 	port    uint32
 	router  router

@@ -23,6 +23,7 @@ import (
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/storage"
 	"github.com/litgo/litsession/internal/httpx"
+	"github.com/litgo/litsession/internal/netlimit"
 )
 
 func init() {
@@ -68,12 +69,13 @@ func cmdServe(e *env, args []string) error {
 		Handler:           w,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second, // a sign request waits for the nodes
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          log.New(e.stderr, "serve: http: ", 0),
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(netlimit.Listener(ln, maxWorkerConns)) }()
 	fmt.Fprintf(e.stdout, "%s\n", readyJSON("http://"+ln.Addr().String(), store.Dir(), kept, len(cl.ConnectedNodes())))
 	w.logf("listening on http://%s; %d envelope(s) in %s (%d expired ones removed)", ln.Addr(), kept, store.Dir(), removed)
 	select {
@@ -90,6 +92,10 @@ func cmdServe(e *env, args []string) error {
 		return fmt.Errorf("serving: %w", err)
 	}
 }
+
+// maxWorkerConns caps the worker's open connections; more callers wait in
+// the kernel's backlog.
+const maxWorkerConns = 256
 
 // checkLoopback refuses listen addresses other hosts can reach: the worker
 // speaks plain HTTP and holds session secrets.
