@@ -57,11 +57,12 @@ unit:
 
 # Regenerate every vector with the official SDK, then require that nothing changed
 # and that our code still matches them byte for byte.
-conformance: oracle-deps
+conformance: oracle-deps oracle-naga-deps
 	cd $(ORACLE) && $(NODE) gen-vectors.mjs
-	@if ! git diff --quiet -- testdata/vectors; then \
+	cd $(ORACLE_NAGA) && $(NODE) gen-e2ee-vectors.mjs > ../../core/e2ee/testdata/vectors.json
+	@if ! git diff --quiet -- testdata/vectors core/e2ee/testdata; then \
 		echo "conformance: the official SDK's output differs from the committed vectors:"; \
-		git --no-pager diff --stat -- testdata/vectors; exit 1; fi
+		git --no-pager diff --stat -- testdata/vectors core/e2ee/testdata; exit 1; fi
 	LITSESSION_REQUIRE_ORACLE=1 $(GO) test -count=1 -run 'Conformance|Oracle' ./...
 
 devnet: build

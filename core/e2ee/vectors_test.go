@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// vectorFile is testdata/vectors.json, made by testdata/gen-vectors.mjs
+// vectorFile is testdata/vectors.json, made by testdata/oracle-naga/gen-e2ee-vectors.mjs (from the repository root)
 // with the official client's walletEncrypt and walletDecrypt.
 type vectorFile struct {
 	ProducedBy string `json:"producedBy"`

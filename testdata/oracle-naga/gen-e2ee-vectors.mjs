@@ -1,13 +1,11 @@
-// Generates vectors.json: E2EE payloads made by the official v8 client's
+// Generates core/e2ee/testdata/vectors.json: E2EE payloads made by the official v8 client's
 // walletEncrypt and checked with its walletDecrypt (@lit-protocol/crypto
 // 8.1.0, pulled in by @lit-protocol/lit-client 8.3.1, @lit-protocol/auth
 // 8.2.3 and @lit-protocol/networks 8.4.1).
 //
-// Run it from a folder where those packages are installed:
+// Run it from testdata/oracle-naga (make oracle-naga-deps installs them):
 //
-//   mkdir /tmp/naga-oracle && cd /tmp/naga-oracle && npm init -y &&
-//   npm install @lit-protocol/lit-client@8.3.1 @lit-protocol/auth@8.2.3 @lit-protocol/networks@8.4.1
-//   node <repo>/core/e2ee/testdata/gen-vectors.mjs > <repo>/core/e2ee/testdata/vectors.json
+//   cd testdata/oracle-naga && node gen-e2ee-vectors.mjs > ../../core/e2ee/testdata/vectors.json
 //
 // walletEncrypt draws its random bytes with crypto.getRandomValues and its
 // time with Date.now; both are replaced here so that every input is fixed.
@@ -85,6 +83,6 @@ messages.forEach((msg, i) => {
 });
 
 process.stdout.write(JSON.stringify({
-  producedBy: `@lit-protocol/crypto ${version} walletEncrypt/walletDecrypt (via @lit-protocol/lit-client 8.3.1, @lit-protocol/auth 8.2.3, @lit-protocol/networks 8.4.1), core/e2ee/testdata/gen-vectors.mjs`,
+  producedBy: `@lit-protocol/crypto ${version} walletEncrypt/walletDecrypt (via @lit-protocol/lit-client 8.3.1, @lit-protocol/auth 8.2.3, @lit-protocol/networks 8.4.1), testdata/oracle-naga/gen-e2ee-vectors.mjs`,
   vectors,
 }, null, 1) + '\n');
