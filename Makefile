@@ -1,15 +1,18 @@
 # litsession — Go implementation of Lit Protocol session signatures.
 #
 #   make demo         build everything, start the local Lit network and serve the demo page
+#                     (make demo NETWORK=naga: the v8 devnet only; the page is v7)
 #   make test         every test: vet, format, unit, conformance vectors, oracle cross-checks, wasm build
 #   make conformance  regenerate the vectors with the official SDK and fail on any difference
 
 GO        ?= go
 NODE      ?= node
 ORACLE    := testdata/oracle
+ORACLE_NAGA := testdata/oracle-naga
 BIN       := bin
+NETWORK   ?= datil
 
-.PHONY: all build test unit vet fmt-check wasm-build oracle-deps conformance devnet demo fuzz clean
+.PHONY: all build test unit vet fmt-check wasm-build oracle-deps oracle-naga-deps naga-abi conformance devnet demo fuzz clean
 .PHONY: wasm size size-budget wasm-work secp256k1-test browser-tools browser-test
 
 all: build
@@ -22,7 +25,19 @@ oracle-deps: $(ORACLE)/node_modules/.package-lock.json
 $(ORACLE)/node_modules/.package-lock.json: $(ORACLE)/package.json $(ORACLE)/package-lock.json
 	cd $(ORACLE) && npm ci --no-audit --no-fund --loglevel=error
 
-test: fmt-check vet wasm-build oracle-deps unit
+# The official v8 (naga) packages, pinned: conformance/naga_test.go runs them
+# against the naga devnet, and devnet/nagaabi/abis.json is extracted from them.
+oracle-naga-deps: $(ORACLE_NAGA)/node_modules/.package-lock.json
+
+$(ORACLE_NAGA)/node_modules/.package-lock.json: $(ORACLE_NAGA)/package.json $(ORACLE_NAGA)/package-lock.json
+	cd $(ORACLE_NAGA) && npm ci --no-audit --no-fund --loglevel=error
+
+# Regenerate the contract ABIs a naga devnet publishes in networkContext.json
+# (TestNagaABIFileIsGenerated fails until this is run after an upgrade).
+naga-abi: oracle-naga-deps
+	cd $(ORACLE_NAGA) && $(NODE) gen-abi.mjs > ../../devnet/nagaabi/abis.json
+
+test: fmt-check vet wasm-build oracle-deps oracle-naga-deps unit
 test: secp256k1-test size-budget browser-test
 
 fmt-check:
@@ -50,7 +65,7 @@ conformance: oracle-deps
 	LITSESSION_REQUIRE_ORACLE=1 $(GO) test -count=1 -run 'Conformance|Oracle' ./...
 
 devnet: build
-	$(BIN)/litsession devnet
+	$(BIN)/litsession devnet --network $(NETWORK)
 
 # Run every fuzz target of FUZZ_PKGS (go test -list '^Fuzz', by
 # internal/fuzzall) for FUZZTIME each; FUZZ_DRY=1 prints the commands only.
@@ -149,8 +164,10 @@ browser-test: browser-tools wasm
 	PATH="$(TOOLS):$$PATH" $(WASM_ENV) $(GO) test -count=1 -exec wasmbrowsertest ./wasm/...
 	PATH="$(TOOLS):$$PATH" LITSESSION_BROWSER=1 $(GO) test -count=1 -v -run 'Browser' ./web/
 
-demo: build wasm
-	$(GO) run ./internal/demo -litsession $(BIN)/litsession $(DEMO_ARGS)
+# NETWORK=naga starts the v8 devnet only (the page and the worker speak v7),
+# so it needs no wasm.
+demo: build $(if $(filter naga,$(NETWORK)),,wasm)
+	$(GO) run ./internal/demo -network $(NETWORK) -litsession $(BIN)/litsession $(DEMO_ARGS)
 
 # ---- side by side with the official SDK (BENCHMARKS.md) --------------------
 

@@ -30,6 +30,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -94,6 +95,10 @@ type Config struct {
 	Network string
 	// Prices are the nodes' naga prices per product (naga only).
 	Prices Prices
+	// ContextDir is where a naga network writes networkContext.json
+	// (Network.NetworkContextPath). Empty: a new temporary directory,
+	// removed by Close. Datil networks write nothing.
+	ContextDir string
 }
 
 // Network is a running devnet. Its fields are fixed after Start.
@@ -113,6 +118,12 @@ type Network struct {
 
 	Nodes []*Node
 	Chain *Chain
+
+	// NetworkContextPath is the absolute path of the networkContext.json a
+	// naga network wrote (also served at RPCURL + NetworkContextPath);
+	// empty on datil.
+	NetworkContextPath string
+	contextTempDir     string // removed by Close
 
 	generation string // NetworkDatil or NetworkNaga
 	prices     Prices
@@ -243,6 +254,14 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 	}
 	n.rpc.handle(http.MethodPost, "/", http.HandlerFunc(n.serveRPC))
 	n.rpc.handle(http.MethodGet, node.BlockIndexerPath, http.HandlerFunc(n.serveLatestBlock))
+	if n.generation == NetworkNaga {
+		path, tempDir, err := writeNetworkContext(cfg.ContextDir)
+		if err != nil {
+			return fail(err)
+		}
+		n.NetworkContextPath, n.contextTempDir = path, tempDir
+		n.rpc.handle(http.MethodGet, NetworkContextPath, http.HandlerFunc(n.serveNetworkContext))
+	}
 
 	errorLog := log.New(io.Discard, "", 0)
 	if cfg.Logger != nil {
@@ -406,18 +425,33 @@ func (n *Network) HandleAll(method, path string, mk func(*Node) http.Handler) {
 //
 //	{"rpcUrl":"http://127.0.0.1:8545","nodes":["http://127.0.0.1:7470",…],"threshold":2,"networkPublicKey":"<96 hex>"}
 //
-// followed, once PKPs have been minted, by
+// A naga network adds "network":"naga", "networkContext" (the path of its
+// networkContext.json) and "indexerUrl" (its block indexer) after
+// networkPublicKey. Either is followed, once PKPs have been minted, by
 // "pkps":[{"tokenId","publicKey","ethAddress","owner"},…] (see PKP).
 func (n *Network) ReadyLine() string {
+	var naga, indexer string
+	if n.generation == NetworkNaga {
+		naga, indexer = NetworkNaga, n.IndexerURL()
+	}
 	b, _ := json.Marshal(struct {
 		RPCURL           string   `json:"rpcUrl"`
 		Nodes            []string `json:"nodes"`
 		Threshold        int      `json:"threshold"`
 		NetworkPublicKey string   `json:"networkPublicKey"`
+		Network          string   `json:"network,omitempty"`
+		NetworkContext   string   `json:"networkContext,omitempty"`
+		IndexerURL       string   `json:"indexerUrl,omitempty"`
 		PKPs             []PKP    `json:"pkps,omitempty"`
-	}{n.RPCURL, n.NodeURLs, n.Threshold, n.NetworkPublicKey, n.PKPs()})
+	}{n.RPCURL, n.NodeURLs, n.Threshold, n.NetworkPublicKey, naga, n.NetworkContextPath, indexer, n.PKPs()})
 	return string(b)
 }
+
+// IndexerURL is the devnet's block indexer: GET returns
+// {"blockhash":"0x…","timestamp":"<unix seconds>","blockNumber":N}, the
+// shape of Lit's https://block-indexer.litgateway.com that v7 and v8
+// clients read their SIWE nonce from.
+func (n *Network) IndexerURL() string { return n.RPCURL + node.BlockIndexerPath }
 
 // Done is closed once the network has stopped.
 func (n *Network) Done() <-chan struct{} { return n.done }
@@ -443,6 +477,11 @@ func (n *Network) shutdown() {
 			}
 		}
 		n.serving.Wait()
+		if n.contextTempDir != "" {
+			if err := os.RemoveAll(n.contextTempDir); err != nil {
+				errs = append(errs, fmt.Errorf("devnet: removing %s: %w", n.contextTempDir, err))
+			}
+		}
 		n.closeErr = errors.Join(errs...)
 		close(n.done)
 	})

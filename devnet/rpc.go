@@ -216,7 +216,8 @@ func sanitizeMethod(m string) string {
 }
 
 // ethCall answers getActiveUnkickedValidatorStructsAndCounts() at any
-// address; every other call reverts.
+// address on a datil network, and the naga contract calls (nagaEthCall) on
+// a naga network; every other call reverts.
 func (n *Network) ethCall(params []json.RawMessage) (any, *rpcError) {
 	if len(params) < 1 {
 		return nil, invalidParams("want [{to, data}, block]")
@@ -236,6 +237,13 @@ func (n *Network) ethCall(params []json.RawMessage) (any, *rpcError) {
 	raw, err := hexutil.Decode(data)
 	if err != nil {
 		return nil, invalidParams("call data must be 0x-prefixed hex")
+	}
+	if n.generation == NetworkNaga {
+		out, rerr := n.nagaEthCall(call.To, raw)
+		if rerr != nil {
+			return nil, rerr
+		}
+		return hexutil.Bytes(out), nil
 	}
 	if len(raw) < 4 || !bytes.Equal(raw[:4], node.ValidatorsSelector[:]) {
 		return nil, &rpcError{rpcExecution, "execution reverted: the devnet staking contract only implements getActiveUnkickedValidatorStructsAndCounts() (0xc51d020e)"}

@@ -21,8 +21,11 @@ func init() {
 
 func cmdDevnet(e *env, args []string) error {
 	fs := newFlags("devnet")
-	nodes := fs.Int("nodes", devnet.DefaultNodes, "number of nodes")
+	nodes := fs.Int("nodes", devnet.DefaultNodes, "number of nodes (naga: at least 3)")
 	threshold := fs.Int("threshold", devnet.DefaultThreshold, "minimum node count (staking threshold)")
+	network := fs.String("network", devnet.NetworkDatil, "protocol generation: datil (v7 SDK) or naga (v8 SDK)")
+	prices := fs.String("prices", "", "naga node prices in wei: product=price[,price…] per node, ';'-separated, products decryption, sign, litaction, signsessionkey (e.g. \"sign=2000,2001,2002\")")
+	contextDir := fs.String("context-dir", "", "naga: directory to write networkContext.json in (default: a temporary directory removed on exit)")
 	rpcPort := fs.Int("rpc-port", devnet.DefaultRPCPort, "JSON-RPC chain port (0: any free port)")
 	basePort := fs.Int("base-port", devnet.DefaultBasePort, "node i listens on base-port+i (0: any free ports)")
 	host := fs.String("host", devnet.DefaultHost, "loopback IPv4 address to listen on")
@@ -36,8 +39,26 @@ func cmdDevnet(e *env, args []string) error {
 	if *threshold < 1 || *threshold > *nodes {
 		return usagef("--threshold must be between 1 and --nodes (%d)", *nodes)
 	}
-	net, err := startDevnet(e, devnet.Config{Nodes: *nodes, Threshold: *threshold, RPCPort: *rpcPort,
-		BasePort: *basePort, Host: *host, Logger: e.stderr})
+	cfg := devnet.Config{Nodes: *nodes, Threshold: *threshold, RPCPort: *rpcPort,
+		BasePort: *basePort, Host: *host, Logger: e.stderr}
+	switch *network {
+	case devnet.NetworkDatil:
+		if *prices != "" || *contextDir != "" {
+			return usagef("--prices and --context-dir are for --network naga")
+		}
+	case devnet.NetworkNaga:
+		if *nodes < devnet.DefaultNagaNodes {
+			return usagef("--network naga needs --nodes %d or more: the v8 client's threshold is at least 3", devnet.DefaultNagaNodes)
+		}
+		ps, err := devnet.ParsePrices(*prices)
+		if err != nil {
+			return usagef("--prices: %v", err)
+		}
+		cfg.Network, cfg.Prices, cfg.ContextDir = devnet.NetworkNaga, ps, *contextDir
+	default:
+		return usagef("--network must be %s or %s", devnet.NetworkDatil, devnet.NetworkNaga)
+	}
+	net, err := startDevnet(e, cfg)
 	if err != nil {
 		return err
 	}

@@ -188,7 +188,13 @@ func TestMismatchedEnvelopes(t *testing.T) {
 		}, "malformed"},
 		{"sig bytes", func(p map[string]any) {
 			a := p["delegationAuthSig"].(map[string]any)
-			a["sig"] = strings.Replace(a["sig"].(string), a["sig"].(string)[30:32], "00", 1)
+			sig := []byte(a["sig"].(string))
+			if sig[30] == '0' { // a hex digit of the proof of possession, always changed
+				sig[30] = '1'
+			} else {
+				sig[30] = '0'
+			}
+			a["sig"] = string(sig)
 		}, "delegation refused"},
 		{"session public key", func(p map[string]any) {
 			p["sessionKeyPair"].(map[string]any)["publicKey"] = kp2.PublicKeyHex()

@@ -5,7 +5,12 @@
 // ready line as /devnet.json and the worker's as /worker.json, and prints
 // the URL. Ctrl-C stops all three and deletes the store.
 //
-//	make demo    (builds bin/litsession and js/lit-session.wasm first)
+// With -network naga it starts a naga devnet (v8 protocol) only: the page
+// and the worker speak v7, so instead it prints how to point the official
+// v8 client (testdata/oracle-naga) at the devnet, and waits for Ctrl-C.
+//
+//	make demo                (builds bin/litsession and js/lit-session.wasm first)
+//	make demo NETWORK=naga   (builds bin/litsession)
 //	go run ./internal/demo -litsession bin/litsession -addr 127.0.0.1:8600
 package main
 
@@ -38,8 +43,18 @@ func main() {
 	logPath := flag.String("devnet-log", "bin/devnet.log", "file for the devnet's request log")
 	workerListen := flag.String("worker-listen", "127.0.0.1:0", "loopback address for `litsession serve` (port 0: any free port; the page reads it from /worker.json)")
 	workerLog := flag.String("worker-log", "bin/worker.log", "file for the worker's access log")
+	network := flag.String("network", "datil", "protocol generation of the devnet: datil (the page and the worker) or naga (the devnet only)")
 	flag.Parse()
-	if err := run(*addr, *root, *bin, *devnetArgs, *logPath, worker{listen: *workerListen, logPath: *workerLog}); err != nil {
+	var err error
+	switch *network {
+	case "datil":
+		err = run(*addr, *root, *bin, *devnetArgs, *logPath, worker{listen: *workerListen, logPath: *workerLog})
+	case "naga":
+		err = runNaga(*bin, *devnetArgs, *logPath)
+	default:
+		err = fmt.Errorf("-network %q: use datil or naga", *network)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
@@ -60,37 +75,11 @@ func run(addr, root, bin, devnetArgs, logPath string, wk worker) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return fmt.Errorf("creating the devnet log: %w", err)
-	}
-	defer logf.Close()
-	cmd := exec.CommandContext(ctx, bin, append([]string{"devnet"}, strings.Fields(devnetArgs)...)...)
-	cmd.Stderr = logf
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 5 * time.Second
-	out, err := cmd.StdoutPipe()
-	if err != nil {
+	line, dn, wait, err := startDevnet(ctx, bin, strings.Fields(devnetArgs), logPath)
+	if err != nil || ctx.Err() != nil {
 		return err
 	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting %s devnet: %w (run make build first)", bin, err)
-	}
-	defer cmd.Wait()
-	line, err := readyLine(ctx, out, 60*time.Second)
-	switch {
-	case ctx.Err() != nil:
-		return nil
-	case err != nil:
-		return fmt.Errorf("the devnet printed no ready line in 60 s; see %s", logPath)
-	}
-	var dn struct {
-		RPCURL string   `json:"rpcUrl"`
-		Nodes  []string `json:"nodes"`
-	}
-	if err := json.Unmarshal([]byte(line), &dn); err != nil || len(dn.Nodes) == 0 {
-		return fmt.Errorf("the devnet's ready line is not the expected JSON (%q); see %s (are its ports taken? pass -devnet-args \"--rpc-port 0 --base-port 0\")", line, logPath)
-	}
+	defer wait()
 
 	workerLine, workerDone, err := startWorker(ctx, bin, dn.RPCURL, wk)
 	if err != nil {
@@ -119,6 +108,77 @@ func run(addr, root, bin, devnetArgs, logPath string, wk worker) error {
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	return nil
+}
+
+// devnetReady is what the demo reads from the devnet's ready line.
+type devnetReady struct {
+	RPCURL         string   `json:"rpcUrl"`
+	Nodes          []string `json:"nodes"`
+	NetworkContext string   `json:"networkContext"`
+	IndexerURL     string   `json:"indexerUrl"`
+}
+
+// startDevnet runs `litsession devnet args…` as a child stopped when ctx
+// ends, logging to logPath, and returns its ready line and a function that
+// waits for it (and closes the log) once ctx is done. A nil error with ctx
+// done means the user stopped the demo first.
+func startDevnet(ctx context.Context, bin string, args []string, logPath string) (string, devnetReady, func(), error) {
+	var dn devnetReady
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return "", dn, nil, fmt.Errorf("creating the devnet log: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, bin, append([]string{"devnet"}, args...)...)
+	cmd.Stderr = logf
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		logf.Close()
+		return "", dn, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return "", dn, nil, fmt.Errorf("starting %s devnet: %w (run make build first)", bin, err)
+	}
+	wait := func() { cmd.Wait(); logf.Close() }
+	line, err := readyLine(ctx, out, 60*time.Second)
+	switch {
+	case ctx.Err() != nil:
+		wait()
+		return "", dn, nil, nil
+	case err != nil:
+		cmd.Process.Kill()
+		wait()
+		return "", dn, nil, fmt.Errorf("the devnet printed no ready line in 60 s; see %s", logPath)
+	}
+	if err := json.Unmarshal([]byte(line), &dn); err != nil || len(dn.Nodes) == 0 {
+		cmd.Process.Kill()
+		wait()
+		return "", dn, nil, fmt.Errorf("the devnet's ready line is not the expected JSON (%q); see %s (are its ports taken? pass -devnet-args \"--rpc-port 0 --base-port 0\")", line, logPath)
+	}
+	return line, dn, wait, nil
+}
+
+// runNaga starts a naga devnet and prints how to run the official v8
+// client against it, until Ctrl-C.
+func runNaga(bin, devnetArgs, logPath string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	_, dn, wait, err := startDevnet(ctx, bin, append([]string{"--network", "naga"}, strings.Fields(devnetArgs)...), logPath)
+	if err != nil || ctx.Err() != nil {
+		return err
+	}
+	defer wait()
+	fmt.Printf("devnet (naga): rpc %s, nodes %s (log: %s)\n", dn.RPCURL, strings.Join(dn.Nodes, " "), logPath)
+	fmt.Printf("networkContext.json: %s (also %s/networkContext.json); block indexer: %s\n", dn.NetworkContext, dn.RPCURL, dn.IndexerURL)
+	fmt.Println("the demo page and the worker speak v7 (datil); the official v8 client reaches this devnet with")
+	fmt.Println("  nagaLocal.withLocalContext({networkContextPath, networkName: 'naga-local', rpcUrlOverride: rpcUrl})")
+	fmt.Printf("and its block indexer sent here, e.g.:\n  cd testdata/oracle-naga && LITSESSION_INDEXER_URL=%s LITSESSION_NETWORK_CONTEXT=%s LITSESSION_RPC_URL=%s node --import ./shim.mjs chain-check.mjs\n",
+		dn.IndexerURL, dn.NetworkContext, dn.RPCURL)
+	fmt.Println("demo: Ctrl-C stops the devnet")
+	<-ctx.Done()
 	return nil
 }
 
