@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
@@ -42,6 +43,13 @@ type SessionSigsParams struct {
 	CapabilityAuthSigs []authsig.AuthSig
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Operation and MaxPrice matter on naga (see session.Params): the
+	// session signatures go only to the nodes chosen for Operation ("" is
+	// "lit action", the v8 default; PkpSign needs "pkp sign") and name
+	// each node's maxPrice under the MaxPrice budget (nil: 2^128 − 1).
+	// Signer uses "pkp sign" when Operation is "".
+	Operation string
+	MaxPrice  *big.Int
 }
 
 // CreatePkpSessionSigs mints session signatures from a pre-generated
@@ -114,11 +122,18 @@ func mint(ctx context.Context, nw Nodes, ac *AuthContext, p SessionSigsParams) (
 	caps = append(caps, p.CapabilityAuthSigs...)
 	caps = append(caps, ac.AuthConfig.CapabilityAuthSigs...)
 	caps = append(caps, ac.DelegationAuthSig)
+	var maxPrices map[string]*big.Int
+	if pn, ok := nw.(session.PricedNetwork); ok {
+		if nodes, maxPrices, err = pn.SessionNodes(ctx, p.Operation, p.MaxPrice); err != nil {
+			return nil, false, err
+		}
+	}
 	sigs, err = session.Sign(ac.SessionKeyPair, session.Template{
 		ResourceAbilityRequests: reqs,
 		Capabilities:            caps,
 		IssuedAt:                siwe.FormatTime(now),
 		Expiration:              siwe.FormatTime(exp),
+		MaxPrices:               maxPrices,
 	}, nodes)
 	return sigs, capped, err
 }

@@ -103,6 +103,9 @@ func (s *Signer) Do(ctx context.Context, ac *AuthContext, p SessionSigsParams, o
 
 // attempt mints and runs op once.
 func (s *Signer) attempt(ctx context.Context, ac *AuthContext, p SessionSigsParams, op func(context.Context, pkp.Network, *session.SessionSigs) error) error {
+	if p.Operation == "" {
+		p.Operation = string(node.EndpointPKPSign)
+	}
 	sigs, capped, err := mint(ctx, s.net, ac, p)
 	if err != nil {
 		return err
@@ -143,7 +146,7 @@ func (s *Signer) handshake(ctx context.Context, seen uint64, rotation bool) erro
 func (s *Signer) PkpSign(ctx context.Context, ac *AuthContext, toSign [32]byte) (*pkpsig.Signature, error) {
 	var out *pkpsig.Signature
 	err := s.Do(ctx, ac, SessionSigsParams{}, func(ctx context.Context, nw pkp.Network, sigs *session.SessionSigs) error {
-		if !slices.Equal(sigs.Nodes(), nw.ConnectedNodes()) {
+		if !signedForConnected(nw, sigs) {
 			return ErrNodeSetChanged
 		}
 		sig, err := pkp.PkpSign(ctx, nw, sigs, ac.PKP.PublicKey, toSign)
@@ -154,6 +157,26 @@ func (s *Signer) PkpSign(ctx context.Context, ac *AuthContext, toSign [32]byte) 
 		return nil, err
 	}
 	return out, nil
+}
+
+// signedForConnected reports whether sigs still fit the connected nodes:
+// made for exactly them, or on naga (where requests go to the chosen
+// nodes only) for connected nodes.
+func signedForConnected(nw pkp.Network, sigs *session.SessionSigs) bool {
+	connected := nw.ConnectedNodes()
+	if slices.Equal(sigs.Nodes(), connected) {
+		return true
+	}
+	g, ok := nw.(interface{ Generation() node.Generation })
+	if !ok || g.Generation() != node.Naga {
+		return false
+	}
+	for _, u := range sigs.Nodes() {
+		if !slices.Contains(connected, u) {
+			return false
+		}
+	}
+	return true
 }
 
 // NeedsRotation reports whether a new handshake and new session signatures

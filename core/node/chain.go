@@ -34,6 +34,9 @@ func (c *Client) discover(ctx context.Context) (ValidatorSet, error) {
 // rpcChain is the Chain of a Client: eth_call on Config.RPCURL.
 type rpcChain struct{ c *Client }
 
+// PriceFeed is the naga PriceFeed contract of the client's Config.
+func (ch rpcChain) PriceFeed() common.Address { return ch.c.priceFeed }
+
 func (ch rpcChain) Call(ctx context.Context, to common.Address, data []byte) ([]byte, error) {
 	c := ch.c
 	if c.cfg.RPCURL == "" {

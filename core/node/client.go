@@ -20,6 +20,7 @@ type Client struct {
 	gen          Generation // cfg.Generation, never nil
 	stakingMode  bool
 	stakingAddr  common.Address
+	priceFeed    common.Address
 	bootstrap    []string
 	blockhashURL string
 	refreshMu    sync.Mutex // serializes blockhash refreshes
@@ -69,9 +70,26 @@ func (c *Client) Connect(ctx context.Context) error {
 		st.minNodeCount = c.cfg.MinNodeCount
 		st.fixedEpoch = c.cfg.Epoch
 	}
-	peers, err := c.handshake(ctx, st.validators, st.minNodeCount, st.epochNumber(c.gen, c.cfg.Now()))
+	need := st.minNodeCount
+	t, answeredRule := c.gen.(thresholdRule)
+	if answeredRule {
+		// The threshold counts the nodes that answer: the handshake needs
+		// the rule's minimum (and a configured count), the requests the
+		// rule applied to the answers.
+		need = t.Threshold(0)
+		if !c.stakingMode {
+			need = max(need, c.cfg.MinNodeCount)
+		}
+	}
+	peers, err := c.handshake(ctx, st.validators, need, st.epochNumber(c.gen, c.cfg.Now()))
 	if err != nil {
 		return err
+	}
+	if answeredRule {
+		st.minNodeCount = t.Threshold(len(peers))
+		if !c.stakingMode {
+			st.minNodeCount = max(st.minNodeCount, c.cfg.MinNodeCount)
+		}
 	}
 	st.peers = peers
 	for _, p := range peers {
@@ -90,6 +108,14 @@ func (c *Client) Connect(ctx context.Context) error {
 	c.st = st
 	c.mu.Unlock()
 	return nil
+}
+
+// thresholdRule is a Generation whose threshold depends on how many nodes
+// answered the handshake (naga: max(3, floor(2n/3))), not on the staking
+// contract's minNodeCount. Threshold(0) is the least number of answers
+// that connects.
+type thresholdRule interface {
+	Threshold(answered int) int
 }
 
 // epochNumber is the epoch number to send at now: the configured or

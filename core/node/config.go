@@ -39,6 +39,9 @@ type Config struct {
 	// StakingAddress is the staking contract; default the generation's
 	// (DefaultStakingAddress for Datil).
 	StakingAddress string
+	// PriceFeedAddress is the naga PriceFeed contract that prices each
+	// node's requests; default NagaPriceFeedAddress. Datil has no prices.
+	PriceFeedAddress string
 
 	// BootstrapURLs lists node URLs ("http://127.0.0.1:7470") to use instead
 	// of the staking contract, in order. MinNodeCount is then required.
@@ -135,6 +138,13 @@ func New(cfg Config) (*Client, error) {
 		c.stakingAddr = common.HexToAddress(addr)
 	default:
 		return nil, &ConfigError{Msg: "no network configured: give the chain's RPC URL (e.g. http://127.0.0.1:8545) to read the validators from the staking contract, or the nodes' bootstrap URLs and how many must answer"}
+	}
+	c.priceFeed = common.HexToAddress(NagaPriceFeedAddress)
+	if cfg.PriceFeedAddress != "" {
+		if !common.IsHexAddress(cfg.PriceFeedAddress) {
+			return nil, &ConfigError{Field: "PriceFeedAddress", Msg: fmt.Sprintf("%q is not a 20-byte hex address", cfg.PriceFeedAddress)}
+		}
+		c.priceFeed = common.HexToAddress(cfg.PriceFeedAddress)
 	}
 	c.blockhashURL = cfg.BlockhashURL
 	if c.blockhashURL == "" && cfg.RPCURL != "" {

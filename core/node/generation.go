@@ -109,7 +109,7 @@ type Chain interface {
 
 // generations lists every implemented generation, the first being the
 // default.
-var generations = []Generation{Datil}
+var generations = []Generation{Datil, Naga}
 
 // GenerationByName returns the generation called name, e.g. "datil". An
 // unknown name is a *ConfigError for the field Generation that lists the

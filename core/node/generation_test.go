@@ -148,9 +148,12 @@ func TestGenerationByName(t *testing.T) {
 	if g, err := GenerationByName("datil"); err != nil || g != Datil {
 		t.Fatalf("datil: %v, %v", g, err)
 	}
-	_, err := GenerationByName("naga")
+	if g, err := GenerationByName("naga"); err != nil || g != Naga {
+		t.Fatalf("naga: %v, %v", g, err)
+	}
+	_, err := GenerationByName("nagaa")
 	var ce *ConfigError
-	if !errors.As(err, &ce) || ce.Field != "Generation" || !strings.Contains(err.Error(), `"datil"`) || errcode.Of(err) != errcode.InvalidParams {
+	if !errors.As(err, &ce) || ce.Field != "Generation" || !strings.Contains(err.Error(), `"datil", "naga"`) || errcode.Of(err) != errcode.InvalidParams {
 		t.Fatalf("unknown name: %v", err)
 	}
 	c, err := New(Config{Transport: newFake(), RPCURL: "http://x"})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/litgo/litsession/core/authsig"
@@ -41,6 +42,12 @@ type SessionSigsParams struct {
 	// PKP's delegation, as in session.Params.
 	CapabilityAuthSigs        []authsig.AuthSig
 	CapacityDelegationAuthSig *authsig.AuthSig
+	// Operation and MaxPrice are session.Params's (naga): the session
+	// signatures go to the nodes chosen for Operation (e.g. "pkp sign")
+	// and name their maxPrice under the MaxPrice budget, which the
+	// delegation request also sends.
+	Operation string
+	MaxPrice  *big.Int
 }
 
 // NewEngine returns a session.Engine for the session signatures of the PKP
@@ -132,6 +139,7 @@ func GetPkpSessionSigs(ctx context.Context, nw Network, eng *session.Engine, p S
 			Domain:                  p.Domain,
 			Statement:               p.Statement,
 			Now:                     eng.Now,
+			MaxPrice:                p.MaxPrice,
 		})
 	}
 	sigs, info, err := eng.GetSessionSigs(ctx, session.Params{
@@ -141,6 +149,8 @@ func GetPkpSessionSigs(ctx context.Context, nw Network, eng *session.Engine, p S
 		AuthNeededCallback:        cb,
 		CapabilityAuthSigs:        p.CapabilityAuthSigs,
 		CapacityDelegationAuthSig: p.CapacityDelegationAuthSig,
+		Operation:                 p.Operation,
+		MaxPrice:                  p.MaxPrice,
 	})
 	if err != nil {
 		return nil, info, err

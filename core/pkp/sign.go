@@ -53,17 +53,17 @@ func PkpSign(ctx context.Context, nw Network, sigs *session.SessionSigs, pubKey 
 	for i, b := range toSign {
 		digest[i] = int(b)
 	}
-	bodies := make(map[string][]byte, len(nodes))
-	for _, u := range nodes {
-		a, ok := sigs.Get(u)
-		if !ok {
-			return nil, fmt.Errorf("pkp: the session signatures have none for node %s (they were made for %s); get new ones after connecting", u, strings.Join(sigs.Nodes(), ", "))
-		}
-		b, err := stdjson.Marshal(pkpSignBody{ToSign: digest, Pubkey: k.PublicKey, AuthSig: a})
-		if err != nil {
-			return nil, fmt.Errorf("pkp: encoding the pkp sign request: %w", err)
-		}
-		bodies[u] = b
+	var (
+		bodies map[string][]byte
+		need   int
+	)
+	if pn, ok := nagaNetwork(nw); ok {
+		bodies, need, err = pkpSignNaga(ctx, pn, sigs, k, digest)
+	} else {
+		bodies, need, err = pkpSignDatil(nodes, sigs, k, digest)
+	}
+	if err != nil {
+		return nil, err
 	}
 	replies, err := nw.Send(ctx, node.EndpointPKPSign, bodies)
 	if err != nil {
@@ -100,7 +100,7 @@ func PkpSign(ctx context.Context, nw Network, sigs *session.SessionSigs, pubKey 
 		}
 		shares = append(shares, s.share)
 	}
-	if err := checkReplies("pkp sign", replies, bad, len(nodes)); err != nil {
+	if err := checkReplies("pkp sign", replies, bad, need); err != nil {
 		return nil, err
 	}
 	sig, err := pkpsig.Combine(bigR, shares, k.Bytes(), toSign[:])
@@ -108,6 +108,24 @@ func PkpSign(ctx context.Context, nw Network, sigs *session.SessionSigs, pubKey 
 		return nil, fmt.Errorf("%w: %v", ErrBadShares, err)
 	}
 	return sig, nil
+}
+
+// pkpSignDatil returns the /web/pkp/sign/v1 body of every connected node,
+// all of which must answer.
+func pkpSignDatil(nodes []string, sigs *session.SessionSigs, k PKP, digest []int) (map[string][]byte, int, error) {
+	bodies := make(map[string][]byte, len(nodes))
+	for _, u := range nodes {
+		a, ok := sigs.Get(u)
+		if !ok {
+			return nil, 0, fmt.Errorf("pkp: the session signatures have none for node %s (they were made for %s); get new ones after connecting", u, strings.Join(sigs.Nodes(), ", "))
+		}
+		b, err := stdjson.Marshal(pkpSignBody{ToSign: digest, Pubkey: k.PublicKey, AuthSig: a})
+		if err != nil {
+			return nil, 0, fmt.Errorf("pkp: encoding the pkp sign request: %w", err)
+		}
+		bodies[u] = b
+	}
+	return bodies, len(nodes), nil
 }
 
 // ecdsaShare is one node's pkp sign answer, decoded.
@@ -141,6 +159,13 @@ func parseECDSAShare(body []byte) (ecdsaShare, error) {
 	if top.SignatureShare == nil {
 		return ecdsaShare{}, errors.New("answer has no signatureShare")
 	}
+	if inner, ok := top.SignatureShare["EcdsaSignedMessageShare"]; ok {
+		// naga wraps the share in its kind.
+		top.SignatureShare = nil
+		if err := json.Unmarshal(inner, &top.SignatureShare); err != nil || top.SignatureShare == nil {
+			return ecdsaShare{}, errors.New("signatureShare.EcdsaSignedMessageShare is not an object")
+		}
+	}
 	fields := map[string]string{}
 	for key, raw := range top.SignatureShare {
 		var s string
@@ -152,7 +177,7 @@ func parseECDSAShare(body []byte) (ecdsaShare, error) {
 	if r, ok := fields["result"]; ok && r != "success" {
 		return ecdsaShare{}, fmt.Errorf("signatureShare result is %q", r)
 	}
-	if t := fields["sigType"]; t != "K256" && t != "ECDSA_CAIT_SITH" {
+	if t := fields["sigType"]; t != "K256" && t != "ECDSA_CAIT_SITH" && t != NagaSigningScheme {
 		return ecdsaShare{}, fmt.Errorf("sig_type is %q, want K256 (secp256k1)", t)
 	}
 	if _, ok := fields["digest"]; !ok {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -65,6 +66,9 @@ type SignSessionKeyParams struct {
 	JSParams        any
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// MaxPrice is the budget in wei for the request on naga, sent as
+	// maxPrice; nil means 2^128 − 1. Datil ignores it.
+	MaxPrice *big.Int
 }
 
 // signSessionKeyBody is the request body, keys in the SDK's order; epoch
@@ -190,6 +194,9 @@ func SignSessionKey(ctx context.Context, nw Network, p SignSessionKeyParams) (au
 	msg, err := p.SIWEMessage(nonce)
 	if err != nil {
 		return authsig.AuthSig{}, err
+	}
+	if pn, ok := nagaNetwork(nw); ok {
+		return signSessionKeyNaga(ctx, nw, pn, p, k, uri, msg)
 	}
 	methods := p.AuthMethods
 	if methods == nil {

@@ -45,6 +45,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/big"
 	"strings"
 	"sync"
 	"time"
@@ -79,6 +80,18 @@ type Network interface {
 	ConnectedNodes() []string
 	// LatestBlockhash returns a recent blockhash, the SIWE nonce.
 	LatestBlockhash(ctx context.Context) (string, error)
+}
+
+// PricedNetwork is a Network whose nodes charge for requests (naga; core/node's
+// Client implements it for every generation). Session signatures then go
+// only to the nodes chosen for the operation, each naming the most it may
+// charge.
+type PricedNetwork interface {
+	// SessionNodes returns the nodes one request of operation goes to
+	// ("" means the network's default) and each node's maxPrice in wei
+	// under budget (nil: the network's default); prices are nil when
+	// the nodes do not charge.
+	SessionNodes(ctx context.Context, operation string, budget *big.Int) ([]string, map[string]*big.Int, error)
 }
 
 // AuthNeededParams are the arguments of an auth callback, those of the
@@ -129,6 +142,13 @@ type AuthNeededCallback func(ctx context.Context, p AuthNeededParams) (authsig.A
 type Params struct {
 	// Chain is passed to the callback; default "ethereum".
 	Chain string
+	// Operation and MaxPrice matter on a PricedNetwork (naga): the
+	// operation the session signatures are for, which picks the nodes
+	// ("" is the network's default, naga's "lit action"; core/node names
+	// them, e.g. "pkp sign"), and the budget in wei for one request (nil:
+	// 2^128 − 1).
+	Operation string
+	MaxPrice  *big.Int
 	// ResourceAbilityRequests is what the session may do; required.
 	ResourceAbilityRequests []resource.Request
 	// Expiration is an ISO-8601 time; default now + 24 h (see the package
@@ -279,6 +299,12 @@ func (e *Engine) getSessionSigs(ctx context.Context, p Params) (*SessionSigs, In
 	if len(nodes) == 0 {
 		return nil, info, ErrNotConnected
 	}
+	var maxPrices map[string]*big.Int
+	if pn, ok := e.Network.(PricedNetwork); ok {
+		if nodes, maxPrices, err = pn.SessionNodes(ctx, p.Operation, p.MaxPrice); err != nil {
+			return nil, info, err
+		}
+	}
 
 	release, err := e.acquire(ctx)
 	if err != nil {
@@ -318,6 +344,7 @@ func (e *Engine) getSessionSigs(ctx context.Context, p Params) (*SessionSigs, In
 		Capabilities:            caps,
 		IssuedAt:                siwe.FormatTime(now),
 		Expiration:              expiration,
+		MaxPrices:               maxPrices,
 	}, nodes)
 	if err != nil {
 		return nil, info, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math/big"
 	"slices"
 
 	"github.com/litgo/litsession/core/authsig"
@@ -28,6 +29,9 @@ type Template struct {
 	Capabilities []authsig.AuthSig
 	// IssuedAt and Expiration are ISO-8601 times, copied verbatim.
 	IssuedAt, Expiration string
+	// MaxPrices, when set (naga), gives each node's maxPrice in wei,
+	// written last as "maxPrice":"0x<lowercase hex>".
+	MaxPrices map[string]*big.Int
 }
 
 // Message returns the bytes signed for one node: JSON.stringify of the
@@ -65,6 +69,13 @@ func (t Template) Message(sessionKeyHex, nodeURL string) ([]byte, error) {
 	o.String("issuedAt", t.IssuedAt)
 	o.String("expiration", t.Expiration)
 	o.String("nodeAddress", nodeURL)
+	if t.MaxPrices != nil {
+		p := t.MaxPrices[nodeURL]
+		if p == nil || p.Sign() < 0 {
+			return nil, fmt.Errorf("session: no maxPrice for node %s", nodeURL)
+		}
+		o.String("maxPrice", "0x"+p.Text(16))
+	}
 	return o.Bytes()
 }
 

@@ -78,6 +78,9 @@ const (
 	// ReasonNotDelegatee: a capacity delegation's delegate_to list does not
 	// include the wallet that delegated the session.
 	ReasonNotDelegatee Reason = "not_delegatee"
+	// ReasonPriceTooLow: the verifier has a price (naga) and the session
+	// signature has no maxPrice or one below it.
+	ReasonPriceTooLow Reason = "price_too_low"
 )
 
 // Error is a typed rejection. Use errors.As to get it, or IsReason.

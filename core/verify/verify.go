@@ -129,6 +129,11 @@ type Config struct {
 	RecentBlockhash func(nonce string) bool
 	// Cache, if set, skips re-verifying capability signatures already seen.
 	Cache *WalletSigCache
+	// Price, if set, is this node's price in wei for the operation, as a
+	// naga node checks it: the session signature must carry a maxPrice
+	// ("0x" + hex) of at least Price. Nil accepts a session signature
+	// with or without maxPrice (datil).
+	Price *big.Int
 }
 
 // Verifier checks session signatures for one node. It is safe for
@@ -138,6 +143,7 @@ type Verifier struct {
 	now         func() time.Time
 	skew        time.Duration
 	maxValidity time.Duration // < 0: unbounded
+	price       *big.Int      // nil: no price check
 	blsKey      *bls.PublicKey
 	blsKeyErr   error
 	recent      func(string) bool
@@ -149,6 +155,7 @@ type Verifier struct {
 func New(cfg Config) *Verifier {
 	v := &Verifier{
 		nodeURL:     cfg.NodeURL,
+		price:       cfg.Price,
 		now:         cfg.Now,
 		skew:        cfg.MaxSkew,
 		maxValidity: cfg.MaxValidity,
@@ -242,6 +249,14 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 	}
 	if t.nodeAddress != v.nodeURL {
 		return nil, reject(ReasonWrongNode, "signed for node %q, but this node is %q", t.nodeAddress, v.nodeURL)
+	}
+	if v.price != nil {
+		if t.maxPrice == nil {
+			return nil, reject(ReasonPriceTooLow, "the session signature has no maxPrice; this node charges %s wei (naga session signatures name the most each node may charge)", v.price)
+		}
+		if t.maxPrice.Cmp(v.price) < 0 {
+			return nil, reject(ReasonPriceTooLow, "maxPrice %s wei is below this node's price of %s wei; raise the budget", t.maxPrice, v.price)
+		}
 	}
 	if now.Add(v.skew).Before(t.issuedAt) {
 		return nil, reject(ReasonNotYetValid, "issuedAt %s is in the future (now %s, allowed skew %s)", stamp(t.issuedAt), stamp(now), v.skew)

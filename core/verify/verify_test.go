@@ -70,6 +70,23 @@ func TestAcceptNagaMaxPrice(t *testing.T) {
 	wantReason(t, err, ReasonBadMessage)
 }
 
+func TestNagaPriceCheck(t *testing.T) {
+	f := newFixture(t)
+	op := req(t, resource.PKP, "*", resource.PKPSigning)
+	priced := func(p int64) func(*Config) { return func(c *Config) { c.Price = big.NewInt(p) } }
+	sig := f.build(params{maxPrice: "0x1c2"}) // 450
+	if _, err := f.verifier(priced(450)).Verify(sig, op); err != nil {
+		t.Fatalf("maxPrice equal to the price: %v", err)
+	}
+	_, err := f.verifier(priced(451)).Verify(sig, op)
+	wantReason(t, err, ReasonPriceTooLow)
+	_, err = f.verifier(priced(1)).Verify(f.build(params{}), op)
+	wantReason(t, err, ReasonPriceTooLow)
+	if _, err := f.verifier().Verify(f.build(params{}), op); err != nil {
+		t.Fatalf("datil (no price) without maxPrice: %v", err)
+	}
+}
+
 func TestAcceptCapacityDelegation(t *testing.T) {
 	f := newFixture(t)
 	cd := f.capacityDelegation(capacity.Params{CapacityTokenID: "12345", Delegatees: []string{strings.ToLower(walletAddr)}, Uses: "10"})

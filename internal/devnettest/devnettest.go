@@ -63,7 +63,11 @@ func Start(t testing.TB, opt Options) *Fixture {
 	if opt.Wrap != nil {
 		tr = opt.Wrap(ht)
 	}
-	c, err := node.New(node.Config{Transport: tr, RPCURL: net.RPCURL, Timeout: opt.Timeout, Now: opt.Devnet.Now})
+	cfg := node.Config{Transport: tr, RPCURL: net.RPCURL, Timeout: opt.Timeout, Now: opt.Devnet.Now}
+	if opt.Devnet.Network == devnet.NetworkNaga {
+		cfg.Generation = node.Naga
+	}
+	c, err := node.New(cfg)
 	if err != nil {
 		t.Fatalf("node client: %v", err)
 	}
