@@ -27,15 +27,20 @@ func (datil) Name() string           { return "datil" }
 func (datil) SDKVersion() string     { return DefaultSDKVersion }
 func (datil) StakingAddress() string { return DefaultStakingAddress }
 
-// datilPaths are the datil endpoints. The paths of sign session key and
-// pkp sign equal pkp.SignSessionKeyPath and pkp.PKPSignPath.
-var datilPaths = map[Endpoint]string{
-	EndpointHandshake:      HandshakePath,
-	EndpointSignSessionKey: "/web/sign_session_key/v1",
-	EndpointPKPSign:        "/web/pkp/sign/v1",
+// Path returns the datil endpoints. The paths of sign session key and pkp
+// sign equal pkp.SignSessionKeyPath and pkp.PKPSignPath. (A switch, not a
+// map: a map literal is built at start-up in every program.)
+func (datil) Path(op Endpoint) string {
+	switch op {
+	case EndpointHandshake:
+		return HandshakePath
+	case EndpointSignSessionKey:
+		return "/web/sign_session_key/v1"
+	case EndpointPKPSign:
+		return "/web/pkp/sign/v1"
+	}
+	return ""
 }
-
-func (datil) Path(op Endpoint) string { return datilPaths[op] }
 
 func (datil) ReadValidators(ctx context.Context, ch Chain, staking common.Address) (ValidatorSet, error) {
 	data, err := ch.Call(ctx, staking, ValidatorsCallData())

@@ -109,14 +109,19 @@ type Chain interface {
 
 // generations lists every implemented generation, the first being the
 // default.
-var generations = []Generation{Datil, Naga}
+//
+// It is a function, not a variable, so that a program that never looks a
+// generation up by name (the browser module) does not link the ones it
+// does not use.
+func generations() []Generation { return []Generation{Datil, Naga} }
 
 // GenerationByName returns the generation called name, e.g. "datil". An
 // unknown name is a *ConfigError for the field Generation that lists the
 // valid names.
 func GenerationByName(name string) (Generation, error) {
-	names := make([]string, len(generations))
-	for i, g := range generations {
+	gens := generations()
+	names := make([]string, len(gens))
+	for i, g := range gens {
 		if g.Name() == name {
 			return g, nil
 		}

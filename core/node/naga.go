@@ -43,13 +43,19 @@ func (naga) Name() string           { return "naga" }
 func (naga) SDKVersion() string     { return NagaSDKVersion }
 func (naga) StakingAddress() string { return NagaStakingAddress }
 
-var nagaPaths = map[Endpoint]string{
-	EndpointHandshake:      HandshakePath,
-	EndpointSignSessionKey: "/web/sign_session_key/v2",
-	EndpointPKPSign:        "/web/pkp/sign/v2",
+// Path returns the naga endpoints: the handshake, and the /v2 routes whose
+// bodies are end-to-end encrypted.
+func (naga) Path(op Endpoint) string {
+	switch op {
+	case EndpointHandshake:
+		return HandshakePath
+	case EndpointSignSessionKey:
+		return "/web/sign_session_key/v2"
+	case EndpointPKPSign:
+		return "/web/pkp/sign/v2"
+	}
+	return ""
 }
-
-func (naga) Path(op Endpoint) string { return nagaPaths[op] }
 
 func (naga) ReadValidators(ctx context.Context, ch Chain, staking common.Address) (ValidatorSet, error) {
 	data, err := ch.Call(ctx, staking, NagaValidatorsCallData())
