@@ -13,124 +13,115 @@ import (
 	"github.com/litgo/litsession/core/siwe"
 )
 
-// shapeInput is what FuzzVerifyShape varies: the parts of a session
-// signature whose combinations the checks decide on. Everything is built
-// into a well-formed template and signed with the fixture's keys, so every
-// input reaches the template, capability, coverage and capacity checks
-// instead of failing at the Ed25519 signature.
-type shapeInput struct {
-	reqPrefix, reqID, reqAbility    string // the session's one request
-	grantPrefix, grantID, grantAbil string // the delegation's ReCap grant
-	opPrefix, opID, opAbility       string // the operation verified
-	uri, nodeAddress, maxPrice      string // delegation URI ("" = session URI), template fields
-	issuedAt, expiration            int64  // session times, seconds from testNow
-	delegIssuedAt, delegExpiration  int64  // delegation times, seconds from testNow
-	capacityUses, capacityToken     string // with a capacity delegation when either is set
+// FuzzVerifyShape's inputs are indexes into small tables of the parts of
+// a session signature (wallet-signed delegations, capacity delegations,
+// requests and operations, node addresses, prices) plus free session
+// times. Each wallet signature is made once, so every later input
+// costs one Ed25519 signature and one Verify (the wallet-signature cache
+// skips the secp256k1 work), and most inputs get past the signature and
+// template to the capability, coverage and capacity checks.
+var (
+	shapeGrants = []resource.Request{ // the delegation's ReCap grant
+		{Resource: resource.Resource{Prefix: resource.PKP, ID: "*"}, Ability: resource.PKPSigning},
+		{Resource: resource.Resource{Prefix: resource.PKP, ID: "1"}, Ability: resource.PKPSigning},
+		{Resource: resource.Resource{Prefix: resource.LitAction, ID: "*"}, Ability: resource.LitActionExecution},
+		{Resource: resource.Resource{Prefix: resource.LitAction, ID: "QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3"}, Ability: resource.LitActionExecution},
+		{Resource: resource.Resource{Prefix: resource.AccessControlCondition, ID: "*"}, Ability: resource.AccessControlConditionDecryption},
+	}
+	shapeURIs       = []string{"", "lit:session:" + strings.Repeat("ab", 32), "https://example.com/login"} // "" = the session's URI
+	shapeDelegTimes = [][2]int64{{-60, 86400}, {-86400, -1}, {3600, 7200}, {-60, 40 * 86400}, {-60, 60}}
+	shapeCapacities = []capacity.Params{{}, {CapacityTokenID: "7", Uses: "3"}, {Delegatees: []string{strings.ToLower(walletAddr)}}, {Delegatees: []string{"0x0000000000000000000000000000000000000001"}}}
+	shapeOps        = append(shapeGrants[:len(shapeGrants):len(shapeGrants)], // the operation verified
+		resource.Request{Resource: resource.Resource{Prefix: resource.PKP, ID: "0x01"}, Ability: resource.PKPSigning},
+		resource.Request{Resource: resource.Resource{Prefix: resource.PKP, ID: "2"}, Ability: resource.PKPSigning},
+		resource.Request{Resource: resource.Resource{Prefix: resource.LitAction, ID: "QmOther"}, Ability: resource.LitActionExecution},
+		resource.Request{Resource: resource.Resource{Prefix: resource.PKP, ID: "*"}, Ability: resource.LitActionExecution},
+	)
+	shapeNodes       = []string{testNode, testNode2, testNode + "/", "http://192.0.2.1:443"}
+	shapePrices      = []string{"", "0x2386f26fc10000", "10000000000000000", "0x", "0xZZ", "0x" + strings.Repeat("f", 70)}
+	shapeTimeLimit   = int64(400 * 24 * 3600) // keep session times inside siwe's year range
+	shapeDefaultNode = testNode
+)
+
+func pick[T any](list []T, i uint8) T { return list[int(i)%len(list)] }
+
+// usual is list[0] for half the values of i, else pick(list, i): the valid
+// choice often, so that most inputs get past the check it feeds.
+func usual[T any](list []T, i uint8) T {
+	if i < 128 {
+		return list[0]
+	}
+	return pick(list, i)
 }
 
-// shapeCache holds the wallet signatures already made, by SIWE message, so
-// that a repeated delegation costs a map lookup, not a secp256k1 signature.
-type shapeCache struct {
-	f    *fixture
-	sigs map[string]authsig.AuthSig
-}
-
-func (c *shapeCache) delegation(p params) (authsig.AuthSig, bool) {
-	msg, err := siwe.CreateWithRecaps(siwe.Params{
-		Address: walletAddr, URI: p.uri, Nonce: testNonce,
-		IssuedAt: p.delegIssuedAt, Expiration: p.delegExp, Resources: p.granted,
-	})
-	if err != nil {
-		return authsig.AuthSig{}, false
-	}
-	if a, ok := c.sigs[msg]; ok {
-		return a, true
-	}
-	a, err := authsig.Sign(context.Background(), c.f.wallet, msg)
-	if err != nil {
-		return authsig.AuthSig{}, false
-	}
-	if len(c.sigs) > 4096 {
-		clear(c.sigs)
-	}
-	c.sigs[msg] = a
-	return a, true
-}
+// minutes is testNow moved by m minutes (about ±22 days), as an ISO time.
+func minutes(m int16) string { return iso(testNow.Add(time.Duration(m) * time.Minute)) }
 
 func offset(s int64) string {
-	const limit = 400 * 24 * 3600 // keep times inside siwe's year range
-	if s > limit || s < -limit {
-		s %= limit
+	if s > shapeTimeLimit || s < -shapeTimeLimit {
+		s %= shapeTimeLimit
 	}
 	return iso(testNow.Add(time.Duration(s) * time.Second))
 }
 
 // FuzzVerifyShape: Verify must never panic, must return a result or a
 // typed *Error, and may accept only what it promises: a session for this
-// node, current at testNow, whose requests cover the operation.
+// node, current at testNow, made by the fixture's session key for its
+// wallet.
 func FuzzVerifyShape(f *testing.F) {
 	fx := newFixture(f)
-	cache := &shapeCache{f: fx, sigs: map[string]authsig.AuthSig{}}
-	capCache := map[[2]string]authsig.AuthSig{}
 	v := fx.verifier(func(c *Config) { c.Cache = NewWalletSigCache(1024) })
-	ok := shapeInput{
-		reqPrefix: "lit-pkp", reqID: "*", reqAbility: "pkp-signing",
-		grantPrefix: "lit-pkp", grantID: "*", grantAbil: "pkp-signing",
-		opPrefix: "lit-pkp", opID: "*", opAbility: "pkp-signing",
-		nodeAddress: testNode, issuedAt: -60, expiration: 86400, delegIssuedAt: -60, delegExpiration: 86400,
-	}
-	add := func(s shapeInput) {
-		f.Add(s.reqPrefix, s.reqID, s.reqAbility, s.grantPrefix, s.grantID, s.grantAbil, s.opPrefix, s.opID, s.opAbility,
-			s.uri, s.nodeAddress, s.maxPrice, s.issuedAt, s.expiration, s.delegIssuedAt, s.delegExpiration, s.capacityUses, s.capacityToken)
-	}
-	add(ok)
-	s := ok
-	s.reqPrefix, s.reqID, s.reqAbility = "lit-litaction", "QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3", "lit-action-execution"
-	s.grantPrefix, s.grantID, s.grantAbil = "lit-litaction", "*", "lit-action-execution"
-	add(s)
-	s = ok
-	s.capacityUses, s.capacityToken, s.maxPrice = "3", "7", "0x2386f26fc10000"
-	add(s)
-	s = ok
-	s.uri, s.nodeAddress, s.expiration = "https://example.com", testNode2, -1
-	add(s)
+	delegations := map[[3]uint8]authsig.AuthSig{}
+	capacities := map[uint8]authsig.AuthSig{}
 
-	f.Fuzz(func(t *testing.T, reqPrefix, reqID, reqAbility, grantPrefix, grantID, grantAbil, opPrefix, opID, opAbility,
-		uri, nodeAddress, maxPrice string, issuedAt, expiration, delegIssuedAt, delegExpiration int64, capUses, capToken string) {
+	f.Add(uint8(0), uint8(0), uint8(0), uint8(0), int16(-1), int16(1440), uint8(0), uint8(0), uint8(0), uint8(0))
+	f.Add(uint8(3), uint8(3), uint8(0), uint8(0), int16(-1), int16(60), uint8(3), uint8(0), uint8(0), uint8(0))
+	f.Add(uint8(0), uint8(5), uint8(0), uint8(1), int16(-1), int16(1440), uint8(0), uint8(0), uint8(0), uint8(2))
+	f.Add(uint8(1), uint8(6), uint8(1), uint8(3), int16(0), int16(-1), uint8(1), uint8(2), uint8(1), uint8(3))
+	f.Fuzz(func(t *testing.T, reqIndex, opIndex, node, price uint8,
+		issuedAt, expiration int16, grant, uri, delegTimes, capIndex uint8) {
+		nodeAddress, maxPrice := usual(shapeNodes, node), usual(shapePrices, price)
 		fx.t = t
-		cache.f = fx
-		request := resource.Request{Resource: resource.Resource{Prefix: resource.Prefix(reqPrefix), ID: reqID}, Ability: resource.Ability(reqAbility)}
-		grant := resource.Request{Resource: resource.Resource{Prefix: resource.Prefix(grantPrefix), ID: grantID}, Ability: resource.Ability(grantAbil)}
-		p := params{
-			requests: []resource.Request{request}, granted: []resource.Request{grant}, uri: uri,
-			issuedAt: offset(issuedAt), expiration: offset(expiration),
-			delegIssuedAt: offset(delegIssuedAt), delegExp: offset(delegExpiration),
-			nodeAddress: nodeAddress, maxPrice: maxPrice,
-		}
-		p = fx.defaults(p)
-		deleg, built := cache.delegation(p)
-		if !built {
-			return // not a message siwe-go can write; nothing to verify
+		key := [3]uint8{grant % uint8(len(shapeGrants)), uri % uint8(len(shapeURIs)), delegTimes % uint8(len(shapeDelegTimes))}
+		deleg, ok := delegations[key]
+		if !ok {
+			p := fx.defaults(params{
+				granted: []resource.Request{pick(shapeGrants, grant)}, uri: pick(shapeURIs, uri),
+				delegIssuedAt: offset(pick(shapeDelegTimes, delegTimes)[0]), delegExp: offset(pick(shapeDelegTimes, delegTimes)[1]),
+			})
+			msg, err := siwe.CreateWithRecaps(siwe.Params{Address: walletAddr, URI: p.uri, Nonce: testNonce,
+				IssuedAt: p.delegIssuedAt, Expiration: p.delegExp, Resources: p.granted})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if deleg, err = authsig.Sign(context.Background(), fx.wallet, msg); err != nil {
+				t.Fatal(err)
+			}
+			delegations[key] = deleg
 		}
 		caps := []authsig.AuthSig{deleg}
-		if capUses != "" || capToken != "" {
-			key := [2]string{capUses, capToken}
-			cd, ok := capCache[key]
+		if c := capIndex % uint8(len(shapeCapacities)+1); c > 0 {
+			cd, ok := capacities[c]
 			if !ok {
-				a, err := capacity.CreateDelegationAuthSig(context.Background(), capacity.Params{Owner: fx.owner, Nonce: testNonce,
-					CapacityTokenID: capToken, Uses: capUses, Now: func() time.Time { return testNow.Add(-time.Hour) }})
-				if err != nil {
-					return
+				p := shapeCapacities[c-1]
+				p.Owner, p.Nonce, p.Now = fx.owner, testNonce, func() time.Time { return testNow.Add(-time.Hour) }
+				var err error
+				if cd, err = capacity.CreateDelegationAuthSig(context.Background(), p); err != nil {
+					t.Fatal(err)
 				}
-				cd, capCache[key] = a, a
+				capacities[c] = cd
 			}
 			caps = append([]authsig.AuthSig{cd}, caps...)
 		}
+		request := pick(shapeGrants, reqIndex)
 		sig := fx.sign(sessionTemplate{
-			SessionKey: fx.session.PublicKeyHex(), ResourceAbilityRequests: p.requests, Capabilities: caps,
-			IssuedAt: p.issuedAt, Expiration: p.expiration, NodeAddress: p.nodeAddress, MaxPrice: p.maxPrice,
+			SessionKey: fx.session.PublicKeyHex(), ResourceAbilityRequests: []resource.Request{request}, Capabilities: caps,
+			IssuedAt: minutes(issuedAt), Expiration: minutes(expiration), NodeAddress: nodeAddress, MaxPrice: maxPrice,
 		})
-		op := resource.Request{Resource: resource.Resource{Prefix: resource.Prefix(opPrefix), ID: opID}, Ability: resource.Ability(opAbility)}
+		op := request // half the time the operation is what was requested
+		if opIndex >= 128 {
+			op = pick(shapeOps, opIndex)
+		}
 		res, err := v.Verify(sig, op)
 		if err != nil {
 			var e *Error
@@ -142,8 +133,8 @@ func FuzzVerifyShape(f *testing.F) {
 		if res == nil {
 			t.Fatal("nil result without error")
 		}
-		if p.nodeAddress != testNode {
-			t.Fatalf("accepted a session for node %q at %q", p.nodeAddress, testNode)
+		if nodeAddress != shapeDefaultNode {
+			t.Fatalf("accepted a session for node %q at %q", nodeAddress, shapeDefaultNode)
 		}
 		if !testNow.Before(res.Expiration) || !testNow.Before(res.DelegationExpiration) {
 			t.Fatalf("accepted an expired session: %+v", res)
