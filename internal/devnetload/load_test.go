@@ -200,7 +200,7 @@ func TestChecksRejectWrongAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	nw.NetworkPublicKey = strings.Repeat("00", 48)
-	kinds, err := Kinds(context.Background(), nw, []MixEntry{{KindHandshake, 1}, {KindSessionVerify, 1}})
+	kinds, err := Kinds(context.Background(), Networks{Datil: &nw}, []MixEntry{{KindHandshake, 1}, {KindSessionVerify, 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

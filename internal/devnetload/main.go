@@ -42,9 +42,11 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
@@ -52,6 +54,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/devnet"
 )
@@ -113,8 +116,89 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-nodes %d must be between 1 and 100", o.nodes)
 	}
 	var err error
-	o.mix, err = ParseMix(*mix)
-	return o, err
+	if o.mix, err = ParseMix(*mix); err != nil {
+		return o, err
+	}
+	for _, m := range o.mix {
+		if len(o.urls) > 0 && (isNaga(m.Name) || m.Name == KindPKPSign) {
+			return o, fmt.Errorf("-mix %s runs against the in-process devnet only (it needs the PKP and network key the load generator sets up); drop -url", m.Name)
+		}
+	}
+	return o, nil
+}
+
+// startNetworks starts the in-process devnets the mix needs, datil and/or
+// naga, each with -nodes nodes, a network key this process knows and a PKP
+// of the load wallet, or describes the -url targets. stop closes what it
+// started; call it even on error.
+func startNetworks(ctx context.Context, o options, setup *httptransport.Transport) (nets Networks, where string, stop func(), err error) {
+	var closers []func()
+	stop = func() {
+		for _, c := range closers {
+			c()
+		}
+	}
+	if len(o.urls) > 0 {
+		nw, err := Remote(ctx, o.urls, setup)
+		if err != nil {
+			return nets, "", stop, err
+		}
+		return Networks{Datil: &nw}, fmt.Sprintf("%d nodes given with -url", len(nw.NodeURLs)), stop, nil
+	}
+	var needDatil, needNaga bool
+	for _, m := range o.mix {
+		needNaga = needNaga || isNaga(m.Name)
+		needDatil = needDatil || !isNaga(m.Name)
+	}
+	owner, err := loadWalletAddress()
+	if err != nil {
+		return nets, "", stop, err
+	}
+	start := func(generation string) (*devnet.Network, *bls.SecretKey, *devnet.PKP, error) {
+		secret, err := bls.GenerateSecretKey(rand.Reader)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		dn, err := devnet.Start(ctx, devnet.Config{Nodes: o.nodes, Network: generation, NetworkSecretKey: secret.Bytes()})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		closers = append(closers, func() { dn.Close() })
+		p, err := dn.MintPKP(owner)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return dn, secret, &p, nil
+	}
+	var parts []string
+	if needDatil {
+		dn, secret, p, err := start(devnet.NetworkDatil)
+		if err != nil {
+			return nets, "", stop, err
+		}
+		nw, err := InProcess(ctx, dn, setup)
+		if err != nil {
+			return nets, "", stop, err
+		}
+		nw.PKP, nw.NetworkSecret = p, secret
+		nets.Datil = &nw
+		parts = append(parts, "datil")
+	}
+	if needNaga {
+		dn, secret, p, err := start(devnet.NetworkNaga)
+		if err != nil {
+			return nets, "", stop, err
+		}
+		nw, err := InProcessNaga(ctx, dn, &http.Client{Timeout: o.timeout})
+		if err != nil {
+			return nets, "", stop, err
+		}
+		nw.PKP, nw.NetworkSecret = p, secret
+		nets.Naga = &nw
+		parts = append(parts, "naga")
+	}
+	where = fmt.Sprintf("in-process %s devnet, %d nodes each on free loopback ports (it shares the CPUs with the load)", strings.Join(parts, " and "), o.nodes)
+	return nets, where, stop, nil
 }
 
 // run is the command: it returns the exit status.
@@ -135,31 +219,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// the load's connection count is its own.
 	setup := httptransport.New(nil)
 	defer setup.CloseIdleConnections()
-	var nw Network
-	where := ""
-	if len(o.urls) == 0 {
-		dn, err := devnet.Start(ctx, devnet.Config{Nodes: o.nodes})
-		if err != nil {
-			return fail(err)
-		}
-		defer dn.Close()
-		if nw, err = InProcess(ctx, dn, setup); err != nil {
-			return fail(err)
-		}
-		where = fmt.Sprintf("in-process devnet, %d nodes on free loopback ports (it shares the CPUs with the load)", o.nodes)
-	} else {
-		if nw, err = Remote(ctx, o.urls, setup); err != nil {
-			return fail(err)
-		}
-		where = fmt.Sprintf("%d nodes given with -url", len(nw.NodeURLs))
-	}
-	kinds, err := Kinds(ctx, nw, o.mix)
+	nets, where, stopNets, err := startNetworks(ctx, o, setup)
+	defer stopNets()
 	if err != nil {
 		return fail(err)
 	}
+	kinds, err := Kinds(ctx, nets, o.mix)
+	if err != nil {
+		return fail(err)
+	}
+	var targets []string
+	for _, nw := range []*Network{nets.Datil, nets.Naga} {
+		if nw != nil {
+			targets = append(targets, nw.NodeURLs...)
+		}
+	}
 
 	var dials atomic.Int64
-	client := NewClient(o.concurrency, len(nw.NodeURLs), o.timeout, &dials)
+	client := NewClient(o.concurrency, len(targets), o.timeout, &dials)
 	defer client.CloseIdleConnections()
 	rate := "no rate cap"
 	if o.rate > 0 {
@@ -169,7 +246,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, m := range o.mix {
 		mixNames = append(mixNames, fmt.Sprintf("%s=%d", m.Name, m.Weight))
 	}
-	fmt.Fprintf(stdout, "Devnet load: %s: %s\n", where, strings.Join(nw.NodeURLs, " "))
+	fmt.Fprintf(stdout, "Devnet load: %s: %s\n", where, strings.Join(targets, " "))
 	fmt.Fprintf(stdout, "Load: %v, %d in flight (closed loop), %s, mix %s\n", o.duration, o.concurrency, rate, strings.Join(mixNames, ","))
 	fmt.Fprintf(stdout, "Machine: %s/%s, %d CPUs, GOMAXPROCS %d, %s, load average %s (before)\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), loadAverage())
