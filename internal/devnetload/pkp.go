@@ -19,7 +19,7 @@ import (
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/session"
 	"github.com/litgo/litsession/core/sessionkey"
-	)
+)
 
 // loadMessage is what the pkp-sign kinds sign: its keccak256 digest, as
 // chain.ethereum.pkpSign sends it.
