@@ -35,6 +35,9 @@ type Prepared struct {
 	Body   []byte
 	Header http.Header // added to the request's headers
 	Check  func(body []byte) error
+	// Explain, if not nil, describes a non-2xx answer's body for the
+	// report (naga's sealed refusals must be opened to be read).
+	Explain func(body []byte) string
 }
 
 // Kind is a request kind. Its requests are sent in turn (round robin over
@@ -301,7 +304,11 @@ func do(ctx context.Context, c *http.Client, r Request) (time.Duration, ErrorCla
 	case len(body) > maxAnswerBytes:
 		return lat, ErrWrongAnswer, fmt.Sprintf("%s answered more than %d bytes", r.URL, maxAnswerBytes)
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return lat, ErrHTTP, fmt.Sprintf("HTTP %d from %s: %s", resp.StatusCode, r.URL, snippet(body))
+		what := snippet(body)
+		if p.Explain != nil {
+			what = p.Explain(body)
+		}
+		return lat, ErrHTTP, fmt.Sprintf("HTTP %d from %s: %s", resp.StatusCode, r.URL, what)
 	}
 	if p.Check != nil {
 		err := p.Check(body)

@@ -5,6 +5,7 @@
 //
 //	go run ./internal/devnetload [-duration 60s] [-concurrency 8] [-rate 0]
 //	    [-nodes 3 | -url http://127.0.0.1:7470,…] [-mix handshake,session-verify]
+//	    [-cpuprofile file]
 //
 // The load is a closed loop: -concurrency workers each keep one request in
 // flight and send the next when the answer has been read, so the load is
@@ -12,17 +13,21 @@
 // requests started per second, on average over the run (0 = no cap; after a
 // stall up to -concurrency requests may start back to back to catch up).
 // Connections are kept alive and reused (at most -concurrency per host), so
-// it measures requests, not TCP setup. Latency is measured from sending a
-// request to having read its answer; as in any closed loop, time a request
-// waited for a free worker is not counted.
+// it measures requests, not TCP setup. Latency is measured from building a
+// request (sealing it, for naga) to having read and checked its answer
+// (opening it, for naga), so the client's own work per request counts; as
+// in any closed loop, time a request waited for a free worker is not
+// counted.
 //
 // The session-verify requests resend one session signature per node, so
 // after the first request the node's wallet-signature cache is warm: they
 // measure the cached verification path, as for a dApp reusing its session.
 //
-// Without -url it starts a devnet with -nodes nodes on free loopback ports
-// in this process (the servers then share the CPUs with the load). With -url
-// it targets those node URLs instead (e.g. a `litsession devnet`).
+// Without -url it starts the devnets the mix needs, datil (v7) and/or naga
+// (v8), each with -nodes nodes on free loopback ports in this process (the
+// servers then share the CPUs with the load), a network key it knows and a
+// PKP of its test wallet. With -url it targets those node URLs instead (e.g.
+// a `litsession devnet`); only the handshake and session-verify kinds can.
 //
 // Request kinds (-mix, optionally weighted: handshake=1,session-verify=3):
 //
@@ -31,6 +36,24 @@
 //   - session-verify: POST /web/session/verify, the devnet's
 //     session-protected endpoint, with a valid session signature for that
 //     node made by core/session; the answer must accept it.
+//   - pkp-sign: POST /web/pkp/sign/v1 as the v7 client's pkpSign sends it,
+//     with the node's session signature of one PKP session (a LIT_BLS
+//     delegation from the PKP, as createPkpSessionSigs makes) and a fresh
+//     X-Request-Id; the answer must be a signature share of the digest.
+//   - naga-handshake: POST /web/handshake/ as the v8 client sends it; the
+//     answer must be the {ok,…,data} envelope with the node's
+//     nodeIdentityKey and the network key.
+//   - naga-pkp-sign: POST /web/pkp/sign/v2 as the v8 client's pkpSign sends
+//     it: the same kind of PKP session (with maxPrice), every node in
+//     nodeSet, the body sealed with core/e2ee to the node's nodeIdentityKey
+//     with a fresh client key pair per request, as the official client
+//     does, and a fresh X-Request-Id; the answer must open with that key
+//     pair and hold a signature share of the digest.
+//
+// The LIT_BLS delegations are signed with the in-process network's secret
+// key: the signature the nodes' sign_session_key shares combine to. Its
+// verification is cached by the nodes after the first request, as for a
+// server that reuses one session.
 //
 // Every latency is kept, so the percentiles are exact (nearest rank); that
 // costs 8 bytes per request. The output is a table, then the same figures
@@ -50,6 +73,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -75,6 +99,7 @@ type options struct {
 	urls        []string
 	mix         []MixEntry
 	timeout     time.Duration
+	cpuProfile  string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -88,6 +113,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	url := fs.String("url", "", "comma-separated node URLs to target instead of an in-process devnet")
 	mix := fs.String("mix", KindHandshake+","+KindSessionVerify, "request kinds, comma-separated, each optionally =weight")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of one request")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load (servers and client: one process) to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -251,6 +277,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "Machine: %s/%s, %d CPUs, GOMAXPROCS %d, %s, load average %s (before)\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), loadAverage())
 
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return fail(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	res, err := Load(ctx, LoadConfig{Kinds: kinds, Duration: o.duration, Concurrency: o.concurrency, Rate: o.rate, Client: client})
 	if err != nil {
 		return fail(err)

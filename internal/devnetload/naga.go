@@ -199,7 +199,13 @@ func nagaPKPSignRequests(ctx context.Context, nw Network) ([]Request, error) {
 				sh := a.SignatureShare.EcdsaSignedMessageShare
 				return checkShare(a.Success, sh.Digest, sh.SignatureShare, digest)
 			}
-			return Prepared{Body: body, Header: http.Header{"X-Request-Id": {newRequestID()}}, Check: check}, nil
+			explain := func(b []byte) string {
+				if _, err := openAnswer(b, ch); err != nil && errors.Is(err, errRefused) {
+					return "sealed " + err.Error()
+				}
+				return snippet(b)
+			}
+			return Prepared{Body: body, Header: http.Header{"X-Request-Id": {newRequestID()}}, Check: check, Explain: explain}, nil
 		}})
 	}
 	return out, nil
@@ -228,6 +234,9 @@ func sealRequest(plain []byte, nodeKey [e2ee.KeySize]byte, epoch uint64) ([]byte
 	return e2ee.Request{Payload: p, Epoch: epoch}.JSON(), ch, nil
 }
 
+// errRefused is an opened answer {"ok":false,…}.
+var errRefused = errors.New("ok:false")
+
 // openAnswer opens a sealed answer with the request's channel and returns
 // the data of {"ok":true,"error":null,"errorObject":null,"data":…}.
 func openAnswer(b []byte, ch *e2ee.Channel) (json.RawMessage, error) {
@@ -252,7 +261,7 @@ func openAnswer(b []byte, ch *e2ee.Channel) (json.RawMessage, error) {
 		if env.Error != nil {
 			msg = *env.Error
 		}
-		return nil, fmt.Errorf("the opened answer is ok=false: %s", msg)
+		return nil, fmt.Errorf("%w: %s", errRefused, msg)
 	}
 	return env.Data, nil
 }
