@@ -223,7 +223,11 @@ func startNetworks(ctx context.Context, o options, setup *httptransport.Transpor
 		nets.Naga = &nw
 		parts = append(parts, "naga")
 	}
-	where = fmt.Sprintf("in-process %s devnet, %d nodes each on free loopback ports (it shares the CPUs with the load)", strings.Join(parts, " and "), o.nodes)
+	each := ""
+	if len(parts) > 1 {
+		each = " each"
+	}
+	where = fmt.Sprintf("in-process %s devnet, %d nodes%s on free loopback ports (it shares the CPUs with the load)", strings.Join(parts, " and "), o.nodes, each)
 	return nets, where, stop, nil
 }
 
