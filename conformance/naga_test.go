@@ -208,11 +208,16 @@ var nagaClientSteps = []string{"createLitClient", "authenticate", "generatePkpDe
 //
 // It runs on the default naga devnet (3 nodes), and on 4 nodes priced so
 // that each product's most expensive node differs: the client must then
-// leave out exactly that node for each operation.
+// leave out exactly that node for each operation. On 3 nodes it then
+// replays the client's own pkp/sign requests, changed, to show that the
+// nodes refuse what they must (nagaRefusals).
 func TestOracleNagaServerReuse(t *testing.T) {
 	needNagaOracle(t)
 	t.Run("3 nodes", func(t *testing.T) {
-		serverReuse(t, devnet.Config{})
+		clock := &offsetClock{}
+		rec := &pkpSignRecorder{}
+		n, _, run := serverReuse(t, devnet.Config{Now: clock.Now}, rec.install)
+		nagaRefusals(t, n, clock, rec.firstRound(t, len(n.Nodes)), run)
 	})
 	t.Run("4 nodes priced", func(t *testing.T) {
 		// The most expensive node: litaction node 0, sign node 2,
@@ -221,7 +226,7 @@ func TestOracleNagaServerReuse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, logs, run := serverReuse(t, devnet.Config{Nodes: 4, Prices: prices})
+		n, logs, run := serverReuse(t, devnet.Config{Nodes: 4, Prices: prices}, nil)
 		var got []string
 		for url := range run.Steps["createPkpSessionSigs"].SessionSigs {
 			got = append(got, url)
@@ -256,9 +261,13 @@ type nagaRun struct {
 }
 
 // serverReuse runs naga-client.mjs against a naga devnet started with cfg
-// and checks every step (see TestOracleNagaServerReuse).
-func serverReuse(t *testing.T, cfg devnet.Config) (*devnet.Network, *testutil.SyncBuffer, nagaRun) {
+// (and handed to prepare, if not nil, before the script runs) and checks
+// every step (see TestOracleNagaServerReuse).
+func serverReuse(t *testing.T, cfg devnet.Config, prepare func(*devnet.Network)) (*devnet.Network, *testutil.SyncBuffer, nagaRun) {
 	n, logs := startNaga(t, cfg)
+	if prepare != nil {
+		prepare(n)
+	}
 	ownerKey, _ := crypto.GenerateKey()
 	p, err := n.MintPKP(crypto.PubkeyToAddress(ownerKey.PublicKey).Hex())
 	if err != nil {

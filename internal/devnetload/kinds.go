@@ -9,19 +9,28 @@ import (
 	"strings"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/bls"
+	"github.com/litgo/litsession/core/e2ee"
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/session"
 	"github.com/litgo/litsession/devnet"
 )
 
-// Kind names accepted by -mix.
+// Kind names accepted by -mix. The naga- kinds go to a naga devnet, the
+// others to a datil (v7) one.
 const (
 	KindHandshake     = "handshake"
 	KindSessionVerify = "session-verify"
+	KindPKPSign       = "pkp-sign"
+	KindNagaHandshake = "naga-handshake"
+	KindNagaPKPSign   = "naga-pkp-sign"
 )
 
-var kindNames = []string{KindHandshake, KindSessionVerify}
+var kindNames = []string{KindHandshake, KindSessionVerify, KindPKPSign, KindNagaHandshake, KindNagaPKPSign}
+
+// isNaga reports whether kind goes to a naga network.
+func isNaga(kind string) bool { return strings.HasPrefix(kind, "naga-") }
 
 // MixEntry is one kind of a -mix value and its weight.
 type MixEntry struct {
@@ -73,6 +82,23 @@ type Network struct {
 	NetworkPublicKey string   // expected in handshake answers (hex, no 0x); "" = not checked
 	// Blockhash returns a recent blockhash for session sigs.
 	Blockhash func(ctx context.Context) (string, error)
+
+	// The pkp-sign kinds need a PKP of the network and the network's BLS
+	// secret key (to sign the PKP's delegation); only an in-process devnet
+	// has them.
+	PKP           *devnet.PKP
+	NetworkSecret *bls.SecretKey
+
+	// Naga networks: the nodes' nodeIdentityKeys, by NodeURLs index.
+	Naga         bool
+	IdentityKeys [][e2ee.KeySize]byte
+}
+
+// Networks are the targets of a mix: the datil (v7) network of the plain
+// kinds and the naga network of the naga- kinds; either may be nil when no
+// kind of the mix needs it.
+type Networks struct {
+	Datil, Naga *Network
 }
 
 // InProcess describes a devnet started by this process.
@@ -102,17 +128,30 @@ func Remote(ctx context.Context, urls []string, transport node.Transport) (Netwo
 	return Network{NodeURLs: c.ValidatorURLs(), Epoch: c.Epoch(), NetworkPublicKey: c.NetworkPublicKey(), Blockhash: c.LatestBlockhash}, nil
 }
 
-// Kinds builds the request kinds of mix for the network's nodes.
-func Kinds(ctx context.Context, nw Network, mix []MixEntry) ([]Kind, error) {
+// Kinds builds the request kinds of mix for the networks' nodes.
+func Kinds(ctx context.Context, nets Networks, mix []MixEntry) ([]Kind, error) {
 	var out []Kind
 	for _, m := range mix {
+		nw := nets.Datil
+		if isNaga(m.Name) {
+			nw = nets.Naga
+		}
+		if nw == nil {
+			return nil, fmt.Errorf("request kind %s has no network to go to", m.Name)
+		}
 		var reqs []Request
 		var err error
 		switch m.Name {
 		case KindHandshake:
-			reqs = handshakeRequests(nw)
+			reqs = handshakeRequests(*nw)
 		case KindSessionVerify:
-			reqs, err = sessionVerifyRequests(ctx, nw)
+			reqs, err = sessionVerifyRequests(ctx, *nw)
+		case KindPKPSign:
+			reqs, err = pkpSignRequests(ctx, *nw)
+		case KindNagaHandshake:
+			reqs = nagaHandshakeRequests(*nw)
+		case KindNagaPKPSign:
+			reqs, err = nagaPKPSignRequests(ctx, *nw)
 		default:
 			err = fmt.Errorf("unknown request kind %q", m.Name)
 		}
@@ -152,6 +191,16 @@ func handshakeRequests(nw Network) []Request {
 // loadWalletKey is the well-known test key 0x11…11 of the conformance
 // vectors (address 0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A): not a secret.
 const loadWalletKey = "0x1111111111111111111111111111111111111111111111111111111111111111"
+
+// loadWalletAddress is the address of loadWalletKey, the owner of the
+// in-process devnets' PKPs.
+func loadWalletAddress() (string, error) {
+	w, err := authsig.NewKeySigner(loadWalletKey)
+	if err != nil {
+		return "", err
+	}
+	return w.Address(context.Background())
+}
 
 // fixedNodes is a session.Network with a fixed node list.
 type fixedNodes struct {

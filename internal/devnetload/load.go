@@ -24,6 +24,20 @@ type Request struct {
 	// Check returns why a 2xx answer's body is wrong, or nil if it is the
 	// expected answer. Nil accepts any 2xx answer.
 	Check func(body []byte) error
+	// Build, if not nil, makes the request anew each time it is sent, for
+	// requests that must differ every time (a fresh X-Request-Id, a body
+	// sealed with a fresh key pair); Body and Check are then not used.
+	Build func() (Prepared, error)
+}
+
+// Prepared is one request made by Request.Build.
+type Prepared struct {
+	Body   []byte
+	Header http.Header // added to the request's headers
+	Check  func(body []byte) error
+	// Explain, if not nil, describes a non-2xx answer's body for the
+	// report (naga's sealed refusals must be opened to be read).
+	Explain func(body []byte) string
 }
 
 // Kind is a request kind. Its requests are sent in turn (round robin over
@@ -254,9 +268,19 @@ func Load(ctx context.Context, cfg LoadConfig) (*Result, error) {
 }
 
 // do sends one request and classifies the outcome; class is numClasses when
-// the answer is the expected one.
+// the answer is the expected one. The latency runs from building the
+// request (Build: sealing it, for naga) to having read and checked its
+// answer (opening it, for naga), so a client's own work per request counts.
 func do(ctx context.Context, c *http.Client, r Request) (time.Duration, ErrorClass, string) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Body))
+	t0 := time.Now()
+	p := Prepared{Body: r.Body, Check: r.Check}
+	if r.Build != nil {
+		var err error
+		if p, err = r.Build(); err != nil {
+			return time.Since(t0), ErrTransport, fmt.Sprintf("building a request for %s: %v", r.URL, err)
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(p.Body))
 	if err != nil {
 		return 0, ErrTransport, err.Error()
 	}
@@ -264,7 +288,9 @@ func do(ctx context.Context, c *http.Client, r Request) (time.Duration, ErrorCla
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("X-Lit-SDK-Version", node.DefaultSDKVersion)
 	req.Header.Set("X-Lit-SDK-Type", node.DefaultSDKType)
-	t0 := time.Now()
+	for k, vs := range p.Header {
+		req.Header[k] = vs
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return time.Since(t0), ErrTransport, err.Error()
@@ -278,10 +304,16 @@ func do(ctx context.Context, c *http.Client, r Request) (time.Duration, ErrorCla
 	case len(body) > maxAnswerBytes:
 		return lat, ErrWrongAnswer, fmt.Sprintf("%s answered more than %d bytes", r.URL, maxAnswerBytes)
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return lat, ErrHTTP, fmt.Sprintf("HTTP %d from %s: %s", resp.StatusCode, r.URL, snippet(body))
+		what := snippet(body)
+		if p.Explain != nil {
+			what = p.Explain(body)
+		}
+		return lat, ErrHTTP, fmt.Sprintf("HTTP %d from %s: %s", resp.StatusCode, r.URL, what)
 	}
-	if r.Check != nil {
-		if err := r.Check(body); err != nil {
+	if p.Check != nil {
+		err := p.Check(body)
+		lat = time.Since(t0)
+		if err != nil {
 			return lat, ErrWrongAnswer, fmt.Sprintf("%s: %v", r.URL, err)
 		}
 	}

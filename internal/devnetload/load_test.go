@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -200,7 +201,7 @@ func TestChecksRejectWrongAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	nw.NetworkPublicKey = strings.Repeat("00", 48)
-	kinds, err := Kinds(context.Background(), nw, []MixEntry{{KindHandshake, 1}, {KindSessionVerify, 1}})
+	kinds, err := Kinds(context.Background(), Networks{Datil: &nw}, []MixEntry{{KindHandshake, 1}, {KindSessionVerify, 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,11 +254,96 @@ func TestFlags(t *testing.T) {
 		{"-nodes", "0"},
 		{"-nodes", "3", "-url", "http://127.0.0.1:1"},
 		{"-mix", "bogus"},
+		{"-mix", "naga-pkp-sign", "-url", "http://127.0.0.1:1"},
+		{"-mix", "pkp-sign", "-url", "http://127.0.0.1:1"},
 		{"extra"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), args, &stdout, &stderr); code != 2 || stderr.Len() == 0 {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and a message", args, code, stderr.String())
 		}
+	}
+}
+
+// The pkp-sign and naga kinds run against in-process datil and naga
+// devnets without errors: every answer is checked (naga ones opened with
+// the request's key pair).
+func TestRunPKPAndNaga(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	mix := strings.Join([]string{KindPKPSign, KindNagaHandshake, KindNagaPKPSign}, ",")
+	code := run(context.Background(), []string{"-duration", "1s", "-concurrency", "4", "-mix", mix}, &stdout, &stderr)
+	out := stdout.String()
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr.String())
+	}
+	got := parseReport(t, out)
+	for _, kind := range []string{KindPKPSign, KindNagaHandshake, KindNagaPKPSign} {
+		if f := got[kind]; f.requests == 0 || f.errors != 0 {
+			t.Errorf("%s: %d requests, %d errors:\n%s", kind, f.requests, f.errors, out)
+		}
+	}
+	if !strings.Contains(out, "in-process datil and naga devnet") {
+		t.Errorf("the report does not say which devnets ran:\n%s", out)
+	}
+}
+
+// The naga checks and the nodes refuse what they must: a handshake with
+// another identity key is a wrong answer; a pkp/sign/v2 request sealed to
+// another key than the node's is refused unopened (400), and node 1's
+// session sig sealed to node 0 and sent there is refused sealed (401), the
+// refusal opened for the report; good requests, each sealed anew, pass.
+func TestNagaChecksRejectWrongAnswers(t *testing.T) {
+	ctx := context.Background()
+	nets, _, stop, err := startNetworks(ctx, options{nodes: 3, timeout: 5 * time.Second,
+		mix: []MixEntry{{KindNagaHandshake, 1}, {KindNagaPKPSign, 1}}}, httptransport.New(nil))
+	defer stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nw := *nets.Naga
+	good, err := Kinds(ctx, Networks{Naga: &nw}, []MixEntry{{KindNagaPKPSign, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := nw
+	bad.IdentityKeys = slices.Clone(nw.IdentityKeys)
+	bad.IdentityKeys[0][0] ^= 1
+	kinds, err := Kinds(ctx, Networks{Naga: &bad}, []MixEntry{{KindNagaHandshake, 1}, {KindNagaPKPSign, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Node 1's request sealed to node 0's key, sent to node 0.
+	swapped := nw
+	swapped.IdentityKeys = slices.Clone(nw.IdentityKeys)
+	swapped.IdentityKeys[1] = nw.IdentityKeys[0]
+	other, err := Kinds(ctx, Networks{Naga: &swapped}, []MixEntry{{KindNagaPKPSign, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrongNode := other[0].Requests[1]
+	wrongNode.URL = nw.NodeURLs[0] + devnet.NagaPKPSignPath
+	kinds = append(kinds, Kind{Name: "wrong-node", Requests: []Request{wrongNode}}, Kind{Name: "good", Requests: good[0].Requests})
+
+	client := NewClient(2, 3, 5*time.Second, nil)
+	defer client.CloseIdleConnections()
+	res, err := Load(ctx, LoadConfig{Kinds: kinds, Duration: 500 * time.Millisecond, Concurrency: 2, Client: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, sign, wrong, ok := res.Kinds[0], res.Kinds[1], res.Kinds[2], res.Kinds[3]
+	// Round robin over three nodes: node 0's third is wrong.
+	if hs.ErrorCount[ErrWrongAnswer] == 0 || hs.Errors() != hs.ErrorCount[ErrWrongAnswer] || !strings.Contains(hs.FirstError[ErrWrongAnswer], "nodeIdentityKey") {
+		t.Errorf("handshake with another identity key: %d requests, errors %v, first %q", len(hs.Latencies), hs.ErrorCount, hs.FirstError)
+	}
+	if sign.ErrorCount[ErrHTTP] == 0 || sign.Errors() != sign.ErrorCount[ErrHTTP] || sign.Errors() >= len(sign.Latencies) ||
+		!strings.Contains(sign.FirstError[ErrHTTP], "HTTP 400") || !strings.Contains(sign.FirstError[ErrHTTP], "NodeE2EEDecryptionFailed") {
+		t.Errorf("sealed to another key: %d requests, errors %v, first %q", len(sign.Latencies), sign.ErrorCount, sign.FirstError)
+	}
+	if len(wrong.Latencies) == 0 || wrong.ErrorCount[ErrHTTP] != len(wrong.Latencies) ||
+		!strings.Contains(wrong.FirstError[ErrHTTP], "HTTP 401") || !strings.Contains(wrong.FirstError[ErrHTTP], "sealed ok:false: session signature rejected (wrong_node)") {
+		t.Errorf("node 1's session sig at node 0: %d requests, errors %v, first %q", len(wrong.Latencies), wrong.ErrorCount, wrong.FirstError)
+	}
+	if len(ok.Latencies) == 0 || ok.Errors() != 0 {
+		t.Errorf("the good requests: %d requests, errors %v, first %q", len(ok.Latencies), ok.ErrorCount, ok.FirstError)
 	}
 }

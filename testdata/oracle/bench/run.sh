@@ -20,8 +20,11 @@
 #          (BenchmarkEngineSign, -count 5), each benchmark bounded by
 #          NATIVE_BENCHTIME (default 0.5s), then go run ./internal/devnetload:
 #          an in-process 3-node devnet under 8 requests in flight for
-#          LOAD_SECONDS s (default 60). About 100 s in all on 2 vCPUs. The
-#          output is benchstat input; it fails if any load request failed.
+#          LOAD_SECONDS s (default 60); then v7 against naga like for like,
+#          one request kind per run (handshake, naga-handshake, pkp-sign,
+#          naga-pkp-sign), NAGA_LOAD_SECONDS s each (default 30). About 4 min
+#          in all on 2 vCPUs. The output is benchstat input; it fails if any
+#          load request failed.
 #
 # cpu and browser need node and testdata/oracle/node_modules (make oracle-deps). Timings are
 # never asserted; the machine's load is printed with the results.
@@ -56,6 +59,10 @@ if [ "$what" = native ] || [ "$what" = all ]; then
 	$GO test -run '^$' -bench 'BenchmarkVerify' -benchtime "$NATIVE_BENCHTIME" -cpu 1 -count 5 ./core/verify/
 	$GO test -run '^$' -bench 'BenchmarkEngineSign' -benchtime "$NATIVE_BENCHTIME" -cpu 1 -count 5 ./core/session/
 	$GO run ./internal/devnetload -duration "${LOAD_SECONDS}s" -concurrency 8 -nodes 3
+	NAGA_LOAD_SECONDS=${NAGA_LOAD_SECONDS:-30}
+	for kind in handshake naga-handshake pkp-sign naga-pkp-sign; do
+		$GO run ./internal/devnetload -duration "${NAGA_LOAD_SECONDS}s" -concurrency 8 -nodes 3 -mix "$kind"
+	done
 	echo "Native section: $(($(date +%s) - native_start)) s; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
 	if [ "$what" = native ]; then
