@@ -98,6 +98,7 @@ var devnetRoutes []struct {
 
 // connectFlags are the network flags shared by commands that talk to nodes.
 type connectFlags struct {
+	network   *string
 	rpcURL    *string
 	bootstrap *string
 	minNodes  *int
@@ -110,6 +111,7 @@ func addConnectFlags(fs interface {
 	Duration(name string, value time.Duration, usage string) *time.Duration
 }) connectFlags {
 	return connectFlags{
+		network:   fs.String("network", "datil", "protocol generation of the Lit network: datil (v7) or naga (v8)"),
 		rpcURL:    fs.String("rpc-url", "", "JSON-RPC URL of the chain with the staking contract (e.g. http://127.0.0.1:8545)"),
 		bootstrap: fs.String("bootstrap", "", "comma-separated node URLs, instead of --rpc-url"),
 		minNodes:  fs.Int("min-nodes", 0, "nodes that must answer (with --bootstrap)"),
@@ -117,9 +119,35 @@ func addConnectFlags(fs interface {
 	}
 }
 
+// generation returns the node generation --network names.
+func (c connectFlags) generation() (node.Generation, error) {
+	return generationFlag(*c.network)
+}
+
+// generationFlag reads a --network value.
+func generationFlag(name string) (node.Generation, error) {
+	gen, err := node.GenerationByName(name)
+	if err != nil {
+		return nil, usagef("--network %q: use datil (the v7 SDK's networks) or naga (the v8 SDK's)", name)
+	}
+	return gen, nil
+}
+
+// otherGeneration names the generation that is not gen.
+func otherGeneration(gen node.Generation) string {
+	if gen == node.Naga {
+		return node.Datil.Name()
+	}
+	return node.Naga.Name()
+}
+
 // connect builds and connects a node client from the flags.
 func (c connectFlags) connect(e *env) (*node.Client, error) {
-	cfg := node.Config{Transport: httptransport.New(nil), Timeout: *c.timeout}
+	gen, err := c.generation()
+	if err != nil {
+		return nil, err
+	}
+	cfg := node.Config{Transport: httptransport.New(nil), Timeout: *c.timeout, Generation: gen}
 	switch {
 	case *c.rpcURL != "" && *c.bootstrap != "":
 		return nil, usagef("pass either --rpc-url or --bootstrap, not both")
@@ -143,7 +171,7 @@ func (c connectFlags) connect(e *env) (*node.Client, error) {
 		return nil, usagef("%v", err)
 	}
 	if err := cl.Connect(e.ctx); err != nil {
-		return nil, fmt.Errorf("connecting to the Lit network: %w", err)
+		return nil, fmt.Errorf("connecting to the Lit network (--network %s): %w; if the network speaks the other protocol, pass --network %s", gen.Name(), err, otherGeneration(gen))
 	}
 	return cl, nil
 }
