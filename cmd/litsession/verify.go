@@ -20,7 +20,7 @@ func cmdVerifySessionSig(e *env, args []string) error {
 	res := fs.String("resource", "", "the operation, PREFIX://ID=ABILITY (required)")
 	now := nowFlag(fs)
 	netKey := fs.String("network-public-key", "", "the network's BLS public key (hex), to check LIT_BLS (PKP) capabilities")
-	network := fs.String("network", "datil", "protocol generation of the node: datil (v7) or naga (v8; the sig must carry a maxPrice of at least --price)")
+	network := addNetworkFlag(fs, "; on naga the sig must carry a maxPrice of at least --price")
 	price := fs.String("price", "", "naga: the node's price for the operation in wei, decimal (default 0)")
 	if help, err := parse(e, fs, args); help || err != nil {
 		return err
@@ -28,17 +28,13 @@ func cmdVerifySessionSig(e *env, args []string) error {
 	if err := required(fs, "node", "resource"); err != nil {
 		return err
 	}
-	gen, err := generationFlag(*network)
-	if err != nil {
-		return err
-	}
 	var minPrice *big.Int
 	switch {
-	case gen == node.Naga:
+	case network.Generation() == node.Naga:
 		minPrice = new(big.Int)
 		if *price != "" {
-			if _, ok := minPrice.SetString(*price, 10); !ok || minPrice.Sign() < 0 || minPrice.BitLen() > 128 {
-				return usagef("--price %q is not a price in wei: want a decimal number from 0 to 2^128-1", *price)
+			if _, ok := minPrice.SetString(*price, 10); !ok || minPrice.Sign() < 0 || minPrice.BitLen() > 256 {
+				return usagef("--price %q is not a price in wei: want a decimal number from 0 to 2^256-1", *price)
 			}
 		}
 	case *price != "":
