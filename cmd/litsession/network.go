@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"net/http"
 	"strings"
@@ -98,6 +99,7 @@ var devnetRoutes []struct {
 
 // connectFlags are the network flags shared by commands that talk to nodes.
 type connectFlags struct {
+	network   *networkFlag
 	rpcURL    *string
 	bootstrap *string
 	minNodes  *int
@@ -105,11 +107,13 @@ type connectFlags struct {
 }
 
 func addConnectFlags(fs interface {
+	Var(value flag.Value, name, usage string)
 	String(name, value, usage string) *string
 	Int(name string, value int, usage string) *int
 	Duration(name string, value time.Duration, usage string) *time.Duration
 }) connectFlags {
 	return connectFlags{
+		network:   addNetworkFlag(fs, ""),
 		rpcURL:    fs.String("rpc-url", "", "JSON-RPC URL of the chain with the staking contract (e.g. http://127.0.0.1:8545)"),
 		bootstrap: fs.String("bootstrap", "", "comma-separated node URLs, instead of --rpc-url"),
 		minNodes:  fs.Int("min-nodes", 0, "nodes that must answer (with --bootstrap)"),
@@ -117,9 +121,54 @@ func addConnectFlags(fs interface {
 	}
 }
 
+// networkFlag is --network: a node generation, checked when parsed.
+type networkFlag struct{ gen node.Generation }
+
+func (f *networkFlag) String() string {
+	if f.gen == nil {
+		return node.Datil.Name()
+	}
+	return f.gen.Name()
+}
+
+func (f *networkFlag) Set(s string) error {
+	gen, err := node.GenerationByName(s)
+	if err != nil {
+		return fmt.Errorf("use datil (the v7 SDK's networks) or naga (the v8 SDK's)")
+	}
+	f.gen = gen
+	return nil
+}
+
+// Generation returns the chosen generation, datil by default.
+func (f *networkFlag) Generation() node.Generation {
+	if f.gen == nil {
+		return node.Datil
+	}
+	return f.gen
+}
+
+// addNetworkFlag registers --network on fs.
+func addNetworkFlag(fs interface {
+	Var(flag.Value, string, string)
+}, usage string) *networkFlag {
+	f := &networkFlag{}
+	fs.Var(f, "network", "protocol generation of the Lit network: datil (v7, the default) or naga (v8)"+usage)
+	return f
+}
+
+// otherGeneration names the generation that is not gen.
+func otherGeneration(gen node.Generation) string {
+	if gen == node.Naga {
+		return node.Datil.Name()
+	}
+	return node.Naga.Name()
+}
+
 // connect builds and connects a node client from the flags.
 func (c connectFlags) connect(e *env) (*node.Client, error) {
-	cfg := node.Config{Transport: httptransport.New(nil), Timeout: *c.timeout}
+	gen := c.network.Generation()
+	cfg := node.Config{Transport: httptransport.New(nil), Timeout: *c.timeout, Generation: gen}
 	switch {
 	case *c.rpcURL != "" && *c.bootstrap != "":
 		return nil, usagef("pass either --rpc-url or --bootstrap, not both")
@@ -143,7 +192,7 @@ func (c connectFlags) connect(e *env) (*node.Client, error) {
 		return nil, usagef("%v", err)
 	}
 	if err := cl.Connect(e.ctx); err != nil {
-		return nil, fmt.Errorf("connecting to the Lit network: %w", err)
+		return nil, fmt.Errorf("connecting to the Lit network (--network %s): %w; if the network speaks the other protocol, pass --network %s", gen.Name(), err, otherGeneration(gen))
 	}
 	return cl, nil
 }

@@ -76,8 +76,8 @@ func cmdServe(e *env, args []string) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(netlimit.Listener(ln, maxWorkerConns)) }()
-	fmt.Fprintf(e.stdout, "%s\n", readyJSON("http://"+ln.Addr().String(), store.Dir(), kept, len(cl.ConnectedNodes())))
-	w.logf("listening on http://%s; %d envelope(s) in %s (%d expired ones removed)", ln.Addr(), kept, store.Dir(), removed)
+	fmt.Fprintf(e.stdout, "%s\n", readyJSON("http://"+ln.Addr().String(), store.Dir(), kept, len(cl.ConnectedNodes()), cl.Generation().Name()))
+	w.logf("listening on http://%s (%s network); %d envelope(s) in %s (%d expired ones removed)", ln.Addr(), cl.Generation().Name(), kept, store.Dir(), removed)
 	select {
 	case <-e.ctx.Done():
 		w.logf("stopping")

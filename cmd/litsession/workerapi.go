@@ -25,17 +25,18 @@ import (
 //
 // The envelope is core/envelope's format and the pkpSign result
 // pkpsig.Signature's JSON; on start, serve writes one line to stdout,
-// {"url","store","envelopes","nodes"}.
+// {"url","store","envelopes","nodes","network"}.
 const maxSignBody = 4 << 10
 
 // readyJSON is the line serve writes once it listens.
-func readyJSON(url, store string, envelopes, nodes int) []byte {
+func readyJSON(url, store string, envelopes, nodes int, network string) []byte {
 	b, _ := json.Marshal(struct {
 		URL       string `json:"url"`
 		Store     string `json:"store"`
 		Envelopes int    `json:"envelopes"`
 		Nodes     int    `json:"nodes"`
-	}{url, store, envelopes, nodes})
+		Network   string `json:"network"`
+	}{url, store, envelopes, nodes, network})
 	return b
 }
 
