@@ -60,9 +60,10 @@ unit:
 conformance: oracle-deps oracle-naga-deps
 	cd $(ORACLE) && $(NODE) gen-vectors.mjs
 	cd $(ORACLE_NAGA) && $(NODE) gen-e2ee-vectors.mjs > ../../core/e2ee/testdata/vectors.json
-	@if ! git diff --quiet -- testdata/vectors core/e2ee/testdata; then \
+	cd $(ORACLE_NAGA) && $(NODE) gen-session-vectors.mjs > ../../core/session/testdata/naga-session-sigs.json
+	@if ! git diff --quiet -- testdata/vectors core/e2ee/testdata core/session/testdata; then \
 		echo "conformance: the official SDK's output differs from the committed vectors:"; \
-		git --no-pager diff --stat -- testdata/vectors core/e2ee/testdata; exit 1; fi
+		git --no-pager diff --stat -- testdata/vectors core/e2ee/testdata core/session/testdata; exit 1; fi
 	LITSESSION_REQUIRE_ORACLE=1 $(GO) test -count=1 -run 'Conformance|Oracle' ./...
 
 devnet: build

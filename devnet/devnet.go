@@ -31,13 +31,13 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
 	"github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/internal/netlimit"
@@ -101,7 +101,9 @@ type Config struct {
 	ContextDir string
 }
 
-// Network is a running devnet. Its fields are fixed after Start.
+// Network is a running devnet. Its fields are fixed after Start: Nodes
+// and NodeURLs are the nodes Start started; Validators is the node set
+// after StopNode, AddNode and the other run-time changes (membership.go).
 type Network struct {
 	RPCURL    string   // "http://127.0.0.1:8545"
 	NodeURLs  []string // node URLs in validator order
@@ -133,6 +135,7 @@ type Network struct {
 	pkp       pkpState // the PKP side: key shares and PKP registry (pkp.go)
 	epoch     uint64
 	verifiers verifiers
+	members   membership // the node set, which may change at run time (membership.go)
 	log       *syncWriter
 	rpc       router
 	servers   []*http.Server
@@ -176,6 +179,7 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 		log:        &syncWriter{w: cfg.Logger},
 		done:       make(chan struct{}),
 	}
+	n.members.addr, n.members.ip, n.members.basePort, n.members.readTimeout = addr, ip, cfg.BasePort, cfg.ReadTimeout
 	pk := new(bls12381.G1Affine).ScalarMultiplicationBase(sk.BigInt(new(big.Int)))
 	pkBytes := pk.Bytes()
 	n.NetworkPublicKey = hex.EncodeToString(pkBytes[:])
@@ -231,16 +235,7 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 		if err != nil {
 			return fail(err)
 		}
-		nd := &Node{
-			Index:           i,
-			URL:             u,
-			Address:         common.BytesToAddress(crypto.Keccak256([]byte("litsession devnet node " + strconv.Itoa(i)))[12:]),
-			ServerPublicKey: randomHex(32),
-			IdentityKey:     randomHex(32),
-			network:         n,
-			ip:              ip,
-			port:            p,
-		}
+		nd := n.newNode(i, u, p)
 		nd.HandleFunc(http.MethodPost, node.HandshakePath, nd.serveHandshake)
 		nd.HandleFunc(http.MethodPost, SessionVerifyPath, nd.serveSessionVerify)
 		if err := nd.initNaga(); err != nil {
@@ -288,9 +283,17 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 		}()
 	}
 	serve("rpc", rpcLn, &n.rpc)
+	n.members.errorLog = errorLog
+	n.members.mu.Lock()
+	n.members.all = slices.Clone(n.Nodes)
+	n.members.active = slices.Clone(n.Nodes)
 	for i, nd := range n.Nodes {
-		serve("node"+strconv.Itoa(i), nodeLns[i], &nd.router)
+		if err := n.serveNodeLocked(nd, nodeLns[i]); err != nil {
+			n.members.mu.Unlock()
+			return fail(err)
+		}
 	}
+	n.members.mu.Unlock()
 	n.stopOnCancel = context.AfterFunc(ctx, n.shutdown)
 	return n, nil
 }
@@ -415,8 +418,13 @@ func (n *Network) RecentBlockhash(hash string) bool { return n.Chain.RecentBlock
 // HandleAll registers, on every node, the handler mk returns for that node
 // (see Node.Handle).
 func (n *Network) HandleAll(method, path string, mk func(*Node) http.Handler) {
-	for _, nd := range n.Nodes {
+	n.members.mu.Lock()
+	defer n.members.mu.Unlock()
+	for _, nd := range n.members.all {
 		nd.Handle(method, path, mk(nd))
+	}
+	if n.members.all != nil {
+		n.members.routes = append(n.members.routes, func(nd *Node) { nd.Handle(method, path, mk(nd)) })
 	}
 }
 
@@ -470,7 +478,7 @@ func (n *Network) shutdown() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		var errs []error
-		for _, srv := range n.servers {
+		for _, srv := range append(n.servers, n.closeMembership()...) {
 			if err := srv.Shutdown(ctx); err != nil {
 				errs = append(errs, err)
 				srv.Close()

@@ -102,7 +102,12 @@ func (ps Prices) Price(p Product, i int) *big.Int {
 }
 
 // Price returns this node's price for product p on a naga devnet.
-func (n *Node) Price(p Product) *big.Int { return n.network.prices.Price(p, n.Index) }
+func (n *Node) Price(p Product) *big.Int {
+	if v, ok := n.prices[p]; ok {
+		return new(big.Int).Set(v)
+	}
+	return n.network.prices.Price(p, n.Index)
+}
 
 // NagaError is a refused naga request. The node answers Status with the
 // sealed body {"ok":false,"error":Msg,"errorObject":Details,"data":null}.

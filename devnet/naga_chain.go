@@ -236,7 +236,7 @@ func (n *Network) nagaEthCall(to string, data []byte) ([]byte, *rpcError) {
 		if realm != NagaRealmID {
 			return nil, revert("Staking.getActiveUnkickedValidatorStructsAndCounts: realm %d does not exist; the devnet has realm %d", realm, NagaRealmID)
 		}
-		return encodeNagaValidators(n.nagaEpoch(now), uint64(n.Threshold), n.nagaValidators()), nil
+		return encodeNagaValidators(n.nagaEpoch(now), uint64(n.Threshold), nagaValidators(n.epoch, n.Validators())), nil
 	case addr == priceFeedAddress && sel == nodesForRequestSelector:
 		realm, products, err := decodeNodesForRequest(args)
 		if err != nil {
@@ -245,12 +245,13 @@ func (n *Network) nagaEthCall(to string, data []byte) ([]byte, *rpcError) {
 		if realm != NagaRealmID {
 			return nil, revert("PriceFeed.getNodesForRequest: realm %d does not exist; the devnet has realm %d", realm, NagaRealmID)
 		}
-		vs := n.nagaValidators()
+		nodes := n.Validators()
+		vs := nagaValidators(n.epoch, nodes)
 		entries := make([]nodePrices, len(vs))
 		for i, v := range vs {
 			entries[i].Validator = v
 			for _, p := range products {
-				entries[i].Prices = append(entries[i].Prices, n.Nodes[i].Price(p))
+				entries[i].Prices = append(entries[i].Prices, nodes[i].Price(p))
 			}
 		}
 		return encodeNodesForRequest(n.epoch, uint64(n.Threshold), entries), nil
@@ -276,16 +277,16 @@ func (n *Network) nagaEpoch(now time.Time) nagaEpoch {
 	}
 }
 
-// nagaValidators are the nodes as Staking validators, in node order.
-func (n *Network) nagaValidators() []nagaValidator {
-	vs := make([]nagaValidator, len(n.Nodes))
-	for i, nd := range n.Nodes {
+// nagaValidators are the nodes as Staking validators, in staking order.
+func nagaValidators(epoch uint64, nodes []*Node) []nagaValidator {
+	vs := make([]nagaValidator, len(nodes))
+	for i, nd := range nodes {
 		vs[i] = nagaValidator{
 			IP:              nd.ip,
 			Port:            nd.port,
 			NodeAddress:     nd.Address,
-			OperatorAddress: common.BytesToAddress(crypto.Keccak256([]byte(fmt.Sprintf("litsession devnet operator %d", i)))[12:]),
-			LastActiveEpoch: n.epoch,
+			OperatorAddress: common.BytesToAddress(crypto.Keccak256([]byte(fmt.Sprintf("litsession devnet operator %d", nd.Index)))[12:]),
+			LastActiveEpoch: epoch,
 			LastRealmID:     NagaRealmID,
 		}
 	}

@@ -51,8 +51,13 @@ func (n *Node) HandleNaga(path string, h NagaHandler) {
 
 // HandleNaga registers h for POST path on every node (see Node.HandleNaga).
 func (nw *Network) HandleNaga(path string, h NagaHandler) {
-	for _, nd := range nw.Nodes {
+	nw.members.mu.Lock()
+	defer nw.members.mu.Unlock()
+	for _, nd := range nw.members.all {
 		nd.HandleNaga(path, h)
+	}
+	if nw.members.all != nil {
+		nw.members.routes = append(nw.members.routes, func(nd *Node) { nd.HandleNaga(path, h) })
 	}
 }
 

@@ -68,8 +68,9 @@ func (n *Node) nagaNodeSet(set []nagaNode) (int, *NagaError) {
 	if need := max(n.network.Threshold, 2); len(set) < need {
 		return 0, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "nodeSet has %d nodes; send at least %d (the threshold) so the shares can be combined", len(set), need)
 	}
-	known := make(map[string]bool, len(n.network.Nodes))
-	for _, nd := range n.network.Nodes {
+	validators := n.network.Validators()
+	known := make(map[string]bool, len(validators))
+	for _, nd := range validators {
 		known[socketAddress(nd)] = true
 	}
 	me, pos := socketAddress(n), -1
@@ -237,7 +238,7 @@ func (n *Node) serveNagaSignSessionKey(r *http.Request, body []byte) (any, *Naga
 		return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage: %v", err)
 	}
 
-	share := nw.pkp.shares[n.Index]
+	share := n.share
 	digest := bls.SessionDigest(signed)
 	data := nagaSignSessionKeyData{
 		Result:        "success",

@@ -3,10 +3,12 @@ package devnet
 import (
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"net/http"
 	"regexp"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/node"
 )
 
@@ -35,6 +37,9 @@ type Node struct {
 	ip      uint32
 	port    uint32
 	router  router
+	share   bls.KeyShare         // this node's share of the network key
+	prices  map[Product]*big.Int // naga prices set by AddNode; nil: Config.Prices
+	srv     *http.Server         // nil while stopped; guarded by Network.members.mu
 }
 
 // Network returns the network the node belongs to, for the network key,

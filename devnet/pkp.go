@@ -43,7 +43,7 @@ type PKP struct {
 // pkpState is the devnet's PKP side: the Shamir shares of the network key
 // (one per node) and the PKP registry.
 type pkpState struct {
-	shares []bls.KeyShare // shares[i] belongs to node i (identifier i+1)
+	shares []bls.KeyShare // the shares of Start: shares[i] is node i's (identifier i+1)
 
 	mu   sync.RWMutex
 	list []*mintedPKP          // mint order
@@ -72,13 +72,19 @@ func (n *Network) initPKP() error {
 	}
 	n.pkp.shares = shares
 	n.pkp.keys = map[string]*mintedPKP{}
-	for _, nd := range n.Nodes {
-		nd.HandleFunc(http.MethodPost, pkp.SignSessionKeyPath, nd.serveSignSessionKey)
-		nd.HandleFunc(http.MethodPost, pkp.PKPSignPath, nd.servePKPSign)
+	for i, nd := range n.Nodes {
+		nd.share = shares[i]
+		nd.registerPKPRoutes()
 	}
 	n.rpc.handle(http.MethodPost, MintPath, http.HandlerFunc(n.serveMint))
 	n.rpc.handle(http.MethodGet, PKPsPath, http.HandlerFunc(n.servePKPs))
 	return nil
+}
+
+// registerPKPRoutes registers the v1 PKP endpoints on the node.
+func (nd *Node) registerPKPRoutes() {
+	nd.HandleFunc(http.MethodPost, pkp.SignSessionKeyPath, nd.serveSignSessionKey)
+	nd.HandleFunc(http.MethodPost, pkp.PKPSignPath, nd.servePKPSign)
 }
 
 // MintPKP creates a PKP with a fresh random key, owned by owner (an

@@ -220,7 +220,7 @@ func (n *Node) serveSignSessionKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	share := nw.pkp.shares[n.Index]
+	share := n.share
 	digest := bls.SessionDigest(*req.SIWEMessage)
 	resp := signSessionKeyResponse{
 		Result:        "success",

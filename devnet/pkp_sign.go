@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/pkp"
@@ -138,7 +139,15 @@ func (n *Node) servePKPSign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	sess, err := pkpsig.DeterministicSigningSession(entry.priv, requestID, digest, len(nw.Nodes))
+	// Every validator signs; each returns its additive share at its
+	// position in the validator set.
+	validators := nw.Validators()
+	pos := slices.Index(validators, n)
+	if pos < 0 {
+		bad(http.StatusServiceUnavailable, "NodeNotValidator", "this node (%s) is no longer a validator; read the validators from the staking contract again", n.URL)
+		return
+	}
+	sess, err := pkpsig.DeterministicSigningSession(entry.priv, requestID, digest, len(validators))
 	if err != nil {
 		WriteError(w, r, http.StatusInternalServerError, KindUnexpected, "NodeUnknownError", "signing failed: "+err.Error())
 		return
@@ -154,7 +163,7 @@ func (n *Node) servePKPSign(w http.ResponseWriter, r *http.Request) {
 			Digest:         quoted(digest[:]),
 			Result:         "success",
 			ShareIndex:     n.Index,
-			SignatureShare: quoted(sess.Shares[n.Index][:]),
+			SignatureShare: quoted(sess.Shares[pos][:]),
 			BigR:           quoted(sess.BigR[:]),
 			PublicKey:      quoted(key.Bytes()),
 			SigType:        "K256",

@@ -267,7 +267,7 @@ func (n *Network) validatorSet(now time.Time) node.ValidatorSet {
 		},
 		MinNodeCount: uint64(n.Threshold),
 	}
-	for _, nd := range n.Nodes {
+	for _, nd := range n.Validators() {
 		set.Validators = append(set.Validators, node.Validator{IP: nd.ip, Port: nd.port, NodeAddress: nd.Address})
 	}
 	return set

@@ -20,6 +20,9 @@ type want struct {
 	explicit time.Time          // Params.Expiration, zero when defaulted
 	now      time.Time
 	margin   time.Duration // renewal margin; 0 for new signatures
+	// siweStatement is the statement a new wallet message starts with
+	// (AuthNeededParams.SIWEStatement).
+	siweStatement *string
 }
 
 // checked is what a passing AuthSig told us.

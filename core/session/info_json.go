@@ -41,8 +41,9 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // MarshalJSON writes the argument of the JS authNeededCallback: {chain,
 // statement, resources, expiration, uri, nonce, domain,
-// resourceAbilityRequests, sessionKey {publicKey}}, in that order. domain
-// is left out when empty, nil lists are null, and the session key's
+// resourceAbilityRequests, sessionKey {publicKey}[, siweStatement]}, in
+// that order. domain is left out when empty, siweStatement when nil (v7's
+// default statement), nil lists are null, and the session key's
 // secret is never written: the callback has no use for it.
 func (p AuthNeededParams) MarshalJSON() ([]byte, error) {
 	var o jsjson.Object
@@ -83,5 +84,8 @@ func (p AuthNeededParams) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	o.Raw("sessionKey", kb)
+	if p.SIWEStatement != nil {
+		o.String("siweStatement", *p.SIWEStatement)
+	}
 	return o.Bytes()
 }

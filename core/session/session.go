@@ -116,6 +116,10 @@ type AuthNeededParams struct {
 	// Domain is Params.Domain ("" means the SIWE default, localhost).
 	Domain                  string
 	ResourceAbilityRequests []resource.Request
+	// SIWEStatement is the SIWE statement before the ReCap sentence: nil
+	// is v7's (siwe.DefaultStatement); on a network that charges (naga) it
+	// points to NagaSIWEStatement, as v8 writes the message.
+	SIWEStatement *string
 }
 
 // SIWEMessage returns the message the SDK's documented callback signs,
@@ -127,6 +131,7 @@ func (p AuthNeededParams) SIWEMessage(address string, issuedAt time.Time) (strin
 		Domain:     p.Domain,
 		URI:        p.URI,
 		Nonce:      p.Nonce,
+		Statement:  p.SIWEStatement,
 		IssuedAt:   siwe.FormatTime(issuedAt),
 		Expiration: p.Expiration,
 		Resources:  p.ResourceAbilityRequests,
@@ -318,6 +323,10 @@ func (e *Engine) getSessionSigs(ctx context.Context, p Params) (*SessionSigs, In
 	}
 	info.SessionPublicKey = key.PublicKeyHex()
 	w := want{uri: key.URI(), reqs: p.ResourceAbilityRequests, ownRecap: own, explicit: explicit, now: now}
+	if maxPrices != nil {
+		w.siweStatement = new(string)
+		*w.siweStatement = NagaSIWEStatement
+	}
 	wallet, c, err := e.walletSig(ctx, p, key, w, expiration, &info)
 	if err != nil {
 		return nil, info, err
@@ -460,6 +469,7 @@ func (e *Engine) walletSig(ctx context.Context, p Params, key *sessionkey.KeyPai
 		Nonce:                   nonce,
 		Domain:                  p.Domain,
 		ResourceAbilityRequests: p.ResourceAbilityRequests,
+		SIWEStatement:           w.siweStatement,
 	}
 
 	var a authsig.AuthSig

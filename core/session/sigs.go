@@ -22,15 +22,18 @@ import (
 //
 // with the keys in that order (docs/protocol.md#session-signature-template).
 type Template struct {
-	// ResourceAbilityRequests are serialized as the official
-	// {"resource":{"resource","resourcePrefix"},"ability"[,"data"]}.
+	// ResourceAbilityRequests are serialized as the official v7
+	// {"resource":{"resource","resourcePrefix"},"ability"[,"data"]}, or on
+	// naga (MaxPrices set) as v8's
+	// {"resource":{"resourcePrefix","resource"},"ability"[,"data"]}.
 	ResourceAbilityRequests []resource.Request
 	// Capabilities are the delegations, the wallet or PKP AuthSig last.
 	Capabilities []authsig.AuthSig
 	// IssuedAt and Expiration are ISO-8601 times, copied verbatim.
 	IssuedAt, Expiration string
-	// MaxPrices, when set (naga), gives each node's maxPrice in wei,
-	// written last as "maxPrice":"0x<lowercase hex>".
+	// MaxPrices, when set, makes this a naga template: it gives each
+	// node's maxPrice in wei, written last as "maxPrice":"0x<lowercase
+	// hex>", and the requests are written in v8's member order.
 	MaxPrices map[string]*big.Int
 }
 
@@ -41,7 +44,11 @@ type Template struct {
 func (t Template) Message(sessionKeyHex, nodeURL string) ([]byte, error) {
 	var reqs, caps jsjson.Array
 	for _, q := range t.ResourceAbilityRequests {
-		b, err := q.JSON()
+		encode := q.JSON
+		if t.MaxPrices != nil {
+			encode = func() ([]byte, error) { return nagaRequestJSON(q) }
+		}
+		b, err := encode()
 		if err != nil {
 			return nil, err
 		}
