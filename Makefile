@@ -13,7 +13,7 @@ BIN       := bin
 NETWORK   ?= datil
 
 .PHONY: all build test unit vet fmt-check wasm-build oracle-deps oracle-naga-deps naga-abi conformance devnet demo fuzz clean
-.PHONY: wasm size size-budget wasm-work secp256k1-test browser-tools browser-test
+.PHONY: wasm size size-budget wasm-work secp256k1-test browser-tools browser-test package package-test
 
 all: build
 
@@ -116,6 +116,16 @@ wasm: wasm-work
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o js/lit-session.wasm ./wasm
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o js/lit-session-pkp.wasm ./wasm/pkp
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" js/wasm_exec.js
+
+# The npm package (npm/, README "Install"): npm/stage lays it out in
+# bin/npm-package (package.json with internal/version's version, the modules,
+# LICENSE, THIRD_PARTY_NOTICES.md), npm pack writes dist/<name>-<version>.tgz;
+# the last line printed is its path.
+PKG_STAGE := $(BIN)/npm-package
+package: wasm
+	$(GO) run ./npm/stage -go $(GO) -gowork $(WASM_WORK)/go.work -o $(PKG_STAGE)
+	@mkdir -p dist
+	@tgz=$$(cd $(PKG_STAGE) && npm pack --silent --pack-destination $(CURDIR)/dist) && echo "$(CURDIR)/dist/$$tgz"
 
 # The browser module's budget, gzip -9 bytes of js/lit-session.wasm (the PKP
 # module, loaded only on the first PKP call, has none). size-budget is part

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/jsjson/stdjson"
+	"github.com/litgo/litsession/internal/version"
 )
 
 // Exit codes.
@@ -74,6 +75,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if len(args) == 0 {
 			return exitUsage
 		}
+		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "version" {
+		fmt.Fprintf(stdout, "litsession %s\n", version.Version)
 		return exitOK
 	}
 	cmd, ok := commands[args[0]]
