@@ -38,7 +38,7 @@ naga-abi: oracle-naga-deps
 	cd $(ORACLE_NAGA) && $(NODE) gen-abi.mjs > ../../devnet/nagaabi/abis.json
 
 test: fmt-check vet wasm-build oracle-deps oracle-naga-deps unit
-test: secp256k1-test size-budget browser-test
+test: secp256k1-test size-budget browser-test package-test
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './$(ORACLE)/*')); \
@@ -126,6 +126,14 @@ package: wasm
 	$(GO) run ./npm/stage -go $(GO) -gowork $(WASM_WORK)/go.work -o $(PKG_STAGE)
 	@mkdir -p dist
 	@tgz=$$(cd $(PKG_STAGE) && npm pack --silent --pack-destination $(CURDIR)/dist) && echo "$(CURDIR)/dist/$$tgz"
+
+# The package tests (web/package_test.go): fresh apps of
+# testdata/package-apps install the tarball and get session signatures from a
+# devnet in headless Chromium (plain page, esbuild, Vite build and dev
+# server, webpack 5, Rollup) and under Node.js without Go on PATH. They
+# install the apps' pinned bundlers from the npm registry.
+package-test: package browser-tools
+	PATH="$(TOOLS):$$PATH" LITSESSION_PACKAGE=$$(ls -t $(CURDIR)/dist/*.tgz | head -1) $(GO) test -count=1 -v -run '^TestPackage' ./web/
 
 # The browser module's budget, gzip -9 bytes of js/lit-session.wasm (the PKP
 # module, loaded only on the first PKP call, has none). size-budget is part
