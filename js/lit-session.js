@@ -23,6 +23,19 @@
 // lit-session.d.ts for the list and the whole API.
 import './wasm_exec.js';
 
+// The official v7 LitNodeClient and top-level helpers (lit-node-client.js).
+export {
+  LitNodeClient,
+  LitNodeClientNodeJs,
+  LIT_NETWORK,
+  LIT_RPC,
+  NETWORK_CONFIG,
+  createSiweMessage,
+  createSiweMessageWithRecaps,
+  generateAuthSig,
+  generateSessionKeyPair,
+} from './lit-node-client.js';
+
 /** The Lit abilities, as the official LIT_ABILITY. */
 export const LIT_ABILITY = Object.freeze({
   AccessControlConditionDecryption: 'access-control-condition-decryption',
@@ -31,6 +44,9 @@ export const LIT_ABILITY = Object.freeze({
   RateLimitIncreaseAuth: 'rate-limit-increase-auth',
   LitActionExecution: 'lit-action-execution',
 });
+
+/** The official LitAbility: the same values as LIT_ABILITY. */
+export const LitAbility = LIT_ABILITY;
 
 /** The resource prefixes, as the official LIT_RESOURCE_PREFIX. */
 export const LIT_RESOURCE_PREFIX = Object.freeze({
@@ -128,6 +144,12 @@ export function getSessionSigsInfo(sessionSigs) {
 }
 
 let loading;
+let loaded;
+
+/** The loaded module's API, or undefined before load() resolves. */
+export function loadedModule() {
+  return loaded;
+}
 
 /**
  * Loads the WebAssembly module once per page. opts.wasmUrl defaults to
@@ -137,7 +159,8 @@ let loading;
 export function load(opts = {}) {
   if (!loading) {
     loading = instantiate(opts.wasmUrl ?? new URL('./lit-session.wasm', import.meta.url), '__litSessionReady')
-      .then((wasm) => wrap(wasm, opts.pkpWasmUrl ?? new URL('./lit-session-pkp.wasm', import.meta.url)));
+      .then((wasm) => wrap(wasm, opts.pkpWasmUrl ?? new URL('./lit-session-pkp.wasm', import.meta.url)))
+      .then((lit) => (loaded = lit));
     loading.catch(() => {
       loading = undefined; // allow a retry
     });

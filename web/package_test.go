@@ -63,7 +63,7 @@ func newApp(t *testing.T, root, name, tgz string, env []string) string {
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "testdata", "package-apps", name))); err != nil {
 		t.Fatal(err)
 	}
-	if name != "node" {
+	if _, err := os.Stat(filepath.Join(dir, "index.html")); err == nil { // a browser app
 		shared, err := os.ReadFile(filepath.Join(root, "testdata", "package-apps", "shared", "session.js"))
 		if err != nil {
 			t.Fatal(err)
@@ -333,4 +333,32 @@ func withoutGo(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	return env
+}
+
+// TestPackageGuideV7: the official v7 guide "Generating SessionSigs" with
+// only its import lines changed compiles under tsc --strict against the
+// package's types and gets session signatures from the devnet under
+// Node.js; the named networks match @lit-protocol/constants, and
+// LitNodeClient refuses unknown config keys (check-api.mjs).
+func TestPackageGuideV7(t *testing.T) {
+	tgz := packageTarball(t)
+	root := repoRoot(t)
+	dn := startDevnet(t, root, t.TempDir())
+	dir := newApp(t, root, "guide-v7", tgz, nil)
+	runIn(t, dir, nil, "npm", "run", "build")
+	if out := runIn(t, dir, nil, "node", "check-api.mjs"); strings.Contains(out, "{") {
+		t.Errorf("check-api.mjs:\n%s", out)
+	}
+	cmd := exec.Command("node", "dist/guide.js")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LIT_RPC_URL="+dn.RPCURL, "ETHEREUM_PRIVATE_KEY="+walletKey)
+	out, err := cmd.Output()
+	if err != nil {
+		stderr := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("node dist/guide.js: %v\n%s%s", err, out, stderr)
+	}
+	checkSessionSigs(t, strings.TrimSpace(string(out)), dn.Nodes)
 }

@@ -24,6 +24,7 @@ import (
 // packageFiles are copied into the package: source (repo-relative) → name.
 var packageFiles = [][2]string{
 	{"js/lit-session.js", "lit-session.js"},
+	{"js/lit-node-client.js", "lit-node-client.js"},
 	{"js/lit-session.d.ts", "lit-session.d.ts"},
 	{"js/lit-session.wasm", "lit-session.wasm"},
 	{"js/lit-session-pkp.wasm", "lit-session-pkp.wasm"},
