@@ -5,14 +5,17 @@ import (
 	"strings"
 
 	"github.com/litgo/litsession/core/errcode"
+	"github.com/litgo/litsession/core/node"
 )
 
 // networkFailure reports whether err means the network could not be
 // reached: no node or too few answered, the chain RPC failed, or a time-out.
-// A node's refusal (node_error) is an answer, not a network failure.
+// A node's refusal (node_error) and a JSON-RPC error from the chain (a
+// revert: wrong contract or protocol) are answers, not network failures.
 func networkFailure(err error) bool {
 	var u *usageError
-	if errors.As(err, &u) {
+	var rpc *node.RPCError
+	if errors.As(err, &u) || errors.As(err, &rpc) {
 		return false
 	}
 	switch errcode.Of(err) {
