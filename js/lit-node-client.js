@@ -72,6 +72,8 @@ function clientConfig(config) {
       throw codeError('invalid_params', "LitNodeClient: storageProvider must be { provider } with a Web Storage provider, e.g. { provider: new LocalStorage('./lit_storage.db') } from node-localstorage");
     }
     out.storage = p;
+  } else if (typeof globalThis.localStorage === 'undefined') {
+    out.storage = false; // Node.js without storageProvider: no cache, as the official client
   }
   if (config.connectTimeout !== undefined) out.connectTimeout = config.connectTimeout;
   if (config.provider !== undefined) out.provider = config.provider;
