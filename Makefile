@@ -13,7 +13,7 @@ BIN       := bin
 NETWORK   ?= datil
 
 .PHONY: all build test unit vet fmt-check wasm-build oracle-deps oracle-naga-deps naga-abi conformance devnet demo fuzz clean
-.PHONY: wasm size size-budget wasm-work secp256k1-test browser-tools browser-test
+.PHONY: wasm size size-budget wasm-work secp256k1-test browser-tools browser-test package package-test
 
 all: build
 
@@ -38,7 +38,7 @@ naga-abi: oracle-naga-deps
 	cd $(ORACLE_NAGA) && $(NODE) gen-abi.mjs > ../../devnet/nagaabi/abis.json
 
 test: fmt-check vet wasm-build oracle-deps oracle-naga-deps unit
-test: secp256k1-test size-budget browser-test
+test: secp256k1-test size-budget browser-test package-test
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './$(ORACLE)/*')); \
@@ -117,6 +117,24 @@ wasm: wasm-work
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o js/lit-session.wasm ./wasm
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o js/lit-session-pkp.wasm ./wasm/pkp
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" js/wasm_exec.js
+
+# The npm package (npm/, README "Install"): npm/stage lays it out in
+# bin/npm-package (package.json with internal/version's version, the modules,
+# LICENSE, THIRD_PARTY_NOTICES.md), npm pack writes dist/<name>-<version>.tgz;
+# the last line printed is its path.
+PKG_STAGE := $(BIN)/npm-package
+package: wasm
+	$(GO) run ./npm/stage -go $(GO) -gowork $(WASM_WORK)/go.work -o $(PKG_STAGE)
+	@mkdir -p dist
+	@tgz=$$(cd $(PKG_STAGE) && npm pack --silent --pack-destination $(CURDIR)/dist) && echo "$(CURDIR)/dist/$$tgz"
+
+# The package tests (web/package_test.go): fresh apps of
+# testdata/package-apps install the tarball and get session signatures from a
+# devnet in headless Chromium (plain page, esbuild, Vite build and dev
+# server, webpack 5, Rollup) and under Node.js without Go on PATH. They
+# install the apps' pinned bundlers from the npm registry.
+package-test: package browser-tools
+	PATH="$(TOOLS):$$PATH" LITSESSION_PACKAGE=$$(ls -t $(CURDIR)/dist/*.tgz | head -1) $(GO) test -count=1 -v -run '^TestPackage' ./web/
 
 # The browser module's budget, gzip -9 bytes of js/lit-session.wasm (the PKP
 # module, loaded only on the first PKP call, has none). size-budget is part

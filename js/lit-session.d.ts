@@ -295,3 +295,88 @@ export interface LitSession {
  */
 export function load(opts?: { wasmUrl?: string | URL; pkpWasmUrl?: string | URL }): Promise<LitSession>;
 export function getSessionSigsInfo(sessionSigs: SessionSigsMap): SessionSigsInfo | undefined;
+
+// ---- The official v7 LitNodeClient and top-level helpers (lit-node-client.js) ----
+
+/** The official LitAbility: the same values as LIT_ABILITY. */
+export const LitAbility: typeof LIT_ABILITY;
+
+export const LIT_NETWORK: {
+  readonly DatilDev: 'datil-dev';
+  readonly DatilTest: 'datil-test';
+  readonly Datil: 'datil';
+  readonly Custom: 'custom';
+};
+export type LitNetwork = (typeof LIT_NETWORK)[keyof typeof LIT_NETWORK];
+
+export const LIT_RPC: {
+  readonly LOCAL_ANVIL: 'http://127.0.0.1:8545';
+  readonly CHRONICLE_YELLOWSTONE: 'https://yellowstone-rpc.litprotocol.com';
+};
+
+/** Each named network's chain RPC and Staking contract, as the official constants. */
+export const NETWORK_CONFIG: Readonly<Record<'datil-dev' | 'datil-test' | 'datil', { readonly rpcUrl: string; readonly stakingAddress: string }>>;
+
+export interface LitNodeClientConfig {
+  litNetwork: LitNetwork;
+  /** The chain RPC; default the network's (custom: http://127.0.0.1:8545). */
+  rpcUrl?: string;
+  /** litNetwork 'custom' only: the nodes, with minNodeCount. */
+  bootstrapUrls?: string[];
+  minNodeCount?: number;
+  debug?: boolean;
+  /** The cache, e.g. { provider: new LocalStorage('./lit_storage.db') } (node-localstorage); default localStorage. */
+  storageProvider?: { provider: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> };
+  /** Only false: node attestations are not checked. */
+  checkNodeAttestation?: false;
+  /** Milliseconds for each round of node requests; default 20000. */
+  connectTimeout?: number;
+  /** The EIP-1193 wallet for getSessionSigs without authNeededCallback; default window.ethereum. */
+  provider?: LitClientConfig['provider'];
+}
+
+export interface LitNodeClientAuthNeededParams extends AuthNeededParams {
+  litNodeClient: LitNodeClient;
+}
+
+export interface LitNodeClientGetSessionSigsParams extends Omit<GetSessionSigsParams, 'authNeededCallback'> {
+  authNeededCallback?: (params: LitNodeClientAuthNeededParams) => AuthSig | Promise<AuthSig>;
+}
+
+/**
+ * The official v7 LitNodeClient: unknown config keys are an invalid_params
+ * error. getSessionSigs' callback gets litNodeClient like the official one.
+ */
+export class LitNodeClient {
+  constructor(config: LitNodeClientConfig);
+  readonly config: LitNodeClientConfig;
+  ready: boolean;
+  connectedNodes: Set<string>;
+  latestBlockhash: string | null;
+  networkPubKey: string | null;
+  connect(): Promise<void>;
+  getLatestBlockhash(): Promise<string>;
+  getSessionSigs(params: LitNodeClientGetSessionSigsParams): Promise<SessionSigsMap & { readonly info: SessionSigsInfo }>;
+  disconnect(): Promise<void>;
+  disconnectWeb3(): void;
+}
+export { LitNodeClient as LitNodeClientNodeJs };
+
+export interface CreateSiweMessageParams extends Omit<CreateSiweParams, 'nonce'> {
+  /** Default: litNodeClient's latest blockhash. */
+  nonce?: string;
+  litNodeClient?: LitNodeClient;
+}
+export function createSiweMessageWithRecaps(params: CreateSiweMessageParams): Promise<string>;
+export function createSiweMessage(params: CreateSiweMessageParams): Promise<string>;
+
+/** Anything with signMessage, such as an ethers Wallet or Signer. */
+export interface AuthSigSigner {
+  signMessage(message: string): Promise<string>;
+  getAddress?(): Promise<string>;
+}
+export function generateAuthSig(params: { signer: AuthSigSigner; toSign: string; address?: string; algo?: 'ed25519' }): Promise<AuthSig>;
+/** Needs the module loaded (await load() or connect()). */
+export function generateSessionKeyPair(): { publicKey: string; secretKey: string };
+/** The loaded module's API, or undefined before load() resolves. */
+export function loadedModule(): LitSession | undefined;

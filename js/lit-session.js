@@ -23,6 +23,19 @@
 // lit-session.d.ts for the list and the whole API.
 import './wasm_exec.js';
 
+// The official v7 LitNodeClient and top-level helpers (lit-node-client.js).
+export {
+  LitNodeClient,
+  LitNodeClientNodeJs,
+  LIT_NETWORK,
+  LIT_RPC,
+  NETWORK_CONFIG,
+  createSiweMessage,
+  createSiweMessageWithRecaps,
+  generateAuthSig,
+  generateSessionKeyPair,
+} from './lit-node-client.js';
+
 /** The Lit abilities, as the official LIT_ABILITY. */
 export const LIT_ABILITY = Object.freeze({
   AccessControlConditionDecryption: 'access-control-condition-decryption',
@@ -31,6 +44,9 @@ export const LIT_ABILITY = Object.freeze({
   RateLimitIncreaseAuth: 'rate-limit-increase-auth',
   LitActionExecution: 'lit-action-execution',
 });
+
+/** The official LitAbility: the same values as LIT_ABILITY. */
+export const LitAbility = LIT_ABILITY;
 
 /** The resource prefixes, as the official LIT_RESOURCE_PREFIX. */
 export const LIT_RESOURCE_PREFIX = Object.freeze({
@@ -128,6 +144,12 @@ export function getSessionSigsInfo(sessionSigs) {
 }
 
 let loading;
+let loaded;
+
+/** The loaded module's API, or undefined before load() resolves. */
+export function loadedModule() {
+  return loaded;
+}
 
 /**
  * Loads the WebAssembly module once per page. opts.wasmUrl defaults to
@@ -137,7 +159,8 @@ let loading;
 export function load(opts = {}) {
   if (!loading) {
     loading = instantiate(opts.wasmUrl ?? new URL('./lit-session.wasm', import.meta.url), '__litSessionReady')
-      .then((wasm) => wrap(wasm, opts.pkpWasmUrl ?? new URL('./lit-session-pkp.wasm', import.meta.url)));
+      .then((wasm) => wrap(wasm, opts.pkpWasmUrl ?? new URL('./lit-session-pkp.wasm', import.meta.url)))
+      .then((lit) => (loaded = lit));
     loading.catch(() => {
       loading = undefined; // allow a retry
     });
@@ -149,20 +172,14 @@ export function load(opts = {}) {
 // it passes to globalThis[readyName].
 async function instantiate(url, readyName) {
   if (typeof globalThis.Go !== 'function') {
-    throw codeError('wasm_load_failed', 'wasm_exec.js did not load: copy it from $(go env GOROOT)/lib/wasm/wasm_exec.js beside lit-session.js (make wasm does this)');
+    throw codeError('wasm_load_failed', 'wasm_exec.js did not load: it must sit beside lit-session.js (the npm package has it; in the repository, make wasm copies it from $(go env GOROOT)/lib/wasm/)');
   }
   const go = new globalThis.Go();
   let instance;
   try {
-    const resp = await fetch(url);
-    if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
-    if (WebAssembly.instantiateStreaming && (resp.headers.get('content-type') || '').startsWith('application/wasm')) {
-      ({ instance } = await WebAssembly.instantiateStreaming(resp, go.importObject));
-    } else {
-      ({ instance } = await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject));
-    }
+    ({ instance } = await compile(url, go.importObject));
   } catch (err) {
-    throw codeError('wasm_load_failed', `could not load ${url}: ${err.message}; run make wasm and serve the js/ folder over http(s)`, { cause: err });
+    throw codeError('wasm_load_failed', `could not load ${url}: ${err.message}; ${loadHint(String(url), err)}`, { cause: err });
   }
   const ready = new Promise((resolve) => {
     globalThis[readyName] = resolve;
@@ -175,6 +192,56 @@ async function instantiate(url, readyName) {
   } finally {
     delete globalThis[readyName];
   }
+}
+
+// compile fetches and instantiates the module at url: from disk for a
+// file: URL (Node.js), otherwise with fetch, streaming when the server sends
+// application/wasm.
+async function compile(url, imports) {
+  const href = String(url);
+  if (href.startsWith('file:')) {
+    return WebAssembly.instantiate(await readFileURL(href), imports);
+  }
+  const resp = await fetch(url);
+  if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
+  if (WebAssembly.instantiateStreaming && (resp.headers.get('content-type') || '').startsWith('application/wasm')) {
+    return WebAssembly.instantiateStreaming(resp, imports);
+  }
+  return WebAssembly.instantiate(await resp.arrayBuffer(), imports);
+}
+
+// The Node.js module that reads a file: URL. The specifier is a variable
+// and the import carries the bundlers' ignore comments, so that no bundler
+// tries to resolve it for a browser build.
+const NODE_FS = 'node:fs/promises';
+
+async function readFileURL(href) {
+  let fs = globalThis.process?.getBuiltinModule?.(NODE_FS);
+  if (!fs) {
+    try {
+      fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS);
+    } catch {
+      throw new Error('a file: URL can only be read under Node.js; in a browser serve the page and the package over http(s)');
+    }
+  }
+  return fs.readFile(new URL(href));
+}
+
+// loadHint says how to fix a module that did not load, from where it was
+// looked for and what came back (a 404, or an HTML page instead of wasm:
+// a bundler moved lit-session.js without its .wasm files).
+function loadHint(href, err) {
+  const msg = String(err && err.message);
+  if (href.includes('/.vite/')) {
+    return "Vite's dev server pre-bundled @litgo/litsession away from its .wasm files: add optimizeDeps: { exclude: ['@litgo/litsession'] } to vite.config.js (README, Bundlers and runtimes)";
+  }
+  if (/HTTP 404|magic word/.test(msg)) {
+    return 'the file is not at that URL: a bundler moved lit-session.js without its .wasm files. ' +
+      "With esbuild add --loader:.wasm=file, with Rollup @rollup/plugin-url, then import wasmUrl from '@litgo/litsession/lit-session.wasm' " +
+      "(and pkpWasmUrl from '@litgo/litsession/lit-session-pkp.wasm') and call load({ wasmUrl, pkpWasmUrl }); " +
+      "with Vite's dev server add optimizeDeps: { exclude: ['@litgo/litsession'] } (README, Bundlers and runtimes)";
+  }
+  return 'serve the package folder (lit-session.js beside its .wasm files) over http(s), or pass load({ wasmUrl, pkpWasmUrl })';
 }
 
 // unwrap returns r.key or throws r.error (the Go side returns errors from

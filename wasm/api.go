@@ -11,11 +11,12 @@ import (
 	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/core/siwe"
 	"github.com/litgo/litsession/core/storage"
+	"github.com/litgo/litsession/internal/version"
 	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
 
 // Version is reported as api.version.
-const Version = "0.1.0"
+const Version = version.Version
 
 // newAPI returns the object js/lit-session.js wraps. Its functions take
 // and return JSON strings for data, and JS values only for what cannot be

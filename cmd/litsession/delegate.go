@@ -26,7 +26,7 @@ func init() {
 // envelope that carries both to the server.
 func cmdDelegate(e *env, args []string) error {
 	fs := newFlags("delegate")
-	key := fs.String("wallet-key", "", "the PKP owner's secp256k1 key, 32 bytes hex; it signs the EthWallet auth method (required)")
+	key := addWalletKey(fs, "the PKP owner's secp256k1 key, 32 bytes hex; it signs the EthWallet auth method (required)")
 	pkpKey := fs.String("pkp-public-key", "", "the PKP's public key, 0x04 + 128 hex (required)")
 	expiration := fs.String("expiration", "", "when the delegation expires, RFC 3339; keep it short, the envelope is a bearer credential until then (required)")
 	domain := fs.String("domain", "", "SIWE domain of the delegation (default "+pkp.DefaultDomain+")")
@@ -37,11 +37,11 @@ func cmdDelegate(e *env, args []string) error {
 	if help, err := parse(e, fs, args); help || err != nil {
 		return err
 	}
-	if err := required(fs, "wallet-key", "pkp-public-key", "expiration"); err != nil {
+	owner, err := key.signer()
+	if err != nil {
 		return err
 	}
-	owner, err := walletSigner(*key)
-	if err != nil {
+	if err := required(fs, "pkp-public-key", "expiration"); err != nil {
 		return err
 	}
 	if err := checkTime("expiration", *expiration); err != nil {

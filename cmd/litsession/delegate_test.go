@@ -257,7 +257,6 @@ func TestDelegateServerSign(t *testing.T) {
 		{"bad resource", "", with("--resource", "lit-pkp://1=lit-action-execution"), "--resource"},
 		{"no network", "", without("--rpc-url"), "--rpc-url or --bootstrap"},
 		{"not the owner", "", with("--wallet-key", strings.Repeat("22", 32)), "NodeNotAuthorized"},
-		{"unreachable", "", append(without("--rpc-url"), "--bootstrap", "http://127.0.0.1:1", "--min-nodes", "1", "--timeout", "2s"), "Lit node"},
 		{"server-sign no envelope", "", []string{"server-sign", "--to-sign", digest, "--rpc-url", d.RPCURL}, "--envelope is required"},
 		{"server-sign no digest", "", []string{"server-sign", "--envelope", envFile, "--rpc-url", d.RPCURL}, "--to-sign is required"},
 		{"server-sign short digest", "", []string{"server-sign", "--envelope", envFile, "--to-sign", "0x1234", "--rpc-url", d.RPCURL}, "64 hex"},
@@ -273,5 +272,10 @@ func TestDelegateServerSign(t *testing.T) {
 				t.Errorf("%s: the error quotes the secret", c.name)
 			}
 		}
+	}
+	// Nodes that cannot be reached: exit 3.
+	_, errs, code = runBin(t, bin, "", append(without("--rpc-url"), "--bootstrap", "http://127.0.0.1:1", "--min-nodes", "1", "--timeout", "2s")...)
+	if code != exitNetwork || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "Lit node") {
+		t.Errorf("unreachable: exit %d, stderr %q; want exit 3 and one line naming the Lit nodes", code, errs)
 	}
 }

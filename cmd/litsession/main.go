@@ -4,7 +4,8 @@
 //
 // Every command writes JSON (or, for siwe, the exact message text) to
 // stdout. Bad input gives a one-line error on stderr and exit code 2; a
-// verification that fails gives exit code 1.
+// verification that fails gives exit code 1; a network that cannot be
+// reached (nodes, chain RPC, time-outs) gives exit code 3.
 package main
 
 import (
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/jsjson/stdjson"
+	"github.com/litgo/litsession/internal/version"
 )
 
 // Exit codes.
@@ -29,6 +31,7 @@ const (
 	exitOK       = 0
 	exitRejected = 1 // a verification failed
 	exitUsage    = 2 // bad input
+	exitNetwork  = 3 // the Lit nodes or the chain RPC could not be reached
 )
 
 type env struct {
@@ -76,6 +79,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitOK
 	}
+	if args[0] == "--version" || args[0] == "version" {
+		fmt.Fprintf(stdout, "litsession %s\n", version.Version)
+		return exitOK
+	}
 	cmd, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "litsession: unknown command %q; run 'litsession help' for the list\n", args[0])
@@ -85,11 +92,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	msg := configFieldFlags.Replace(strings.ReplaceAll(err.Error(), "\n", " "))
 	fmt.Fprintf(stderr, "litsession %s: %s\n", args[0], msg)
 	var rej *rejectedError
 	if errors.As(err, &rej) {
 		return exitRejected
+	}
+	if networkFailure(err) {
+		return exitNetwork
 	}
 	return exitUsage
 }

@@ -199,7 +199,7 @@ func (c connectFlags) connect(e *env) (*node.Client, error) {
 
 func cmdSessionSigs(e *env, args []string) error {
 	fs := newFlags("session-sigs")
-	key := fs.String("wallet-key", "", "wallet secp256k1 key, 32 bytes hex (required)")
+	key := addWalletKey(fs, "wallet secp256k1 key, 32 bytes hex (required)")
 	conn := addConnectFlags(fs)
 	expiration := fs.String("expiration", "", "session expiration, RFC 3339 (default now + 24 h)")
 	dir := fs.String("storage", "", "directory caching the session key and wallet signature between runs")
@@ -209,9 +209,6 @@ func cmdSessionSigs(e *env, args []string) error {
 	if help, err := parse(e, fs, args); help || err != nil {
 		return err
 	}
-	if err := required(fs, "wallet-key"); err != nil {
-		return err
-	}
 	if err := checkTime("expiration", *expiration); err != nil {
 		return err
 	}
@@ -219,7 +216,7 @@ func cmdSessionSigs(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	wallet, err := walletSigner(*key)
+	wallet, err := key.signer()
 	if err != nil {
 		return err
 	}

@@ -119,7 +119,7 @@ func TestDevnetSessionSigsVerify(t *testing.T) {
 		t.Fatalf("outside the scope: %d %s", code, errs)
 	}
 	// Unreachable network and bad flags are clear errors.
-	if _, errs, code = runBin(t, bin, "", "session-sigs", "--wallet-key", walletKey, "--bootstrap", "http://127.0.0.1:1", "--min-nodes", "1", "--resource", "lit-pkp://*=pkp-signing", "--timeout", "2s"); code != 2 || !strings.Contains(errs, "Lit node") {
+	if _, errs, code = runBin(t, bin, "", "session-sigs", "--wallet-key", walletKey, "--bootstrap", "http://127.0.0.1:1", "--min-nodes", "1", "--resource", "lit-pkp://*=pkp-signing", "--timeout", "2s"); code != exitNetwork || !strings.Contains(errs, "Lit node") {
 		t.Fatalf("unreachable: %d %s", code, errs)
 	}
 	if _, errs, code = runBin(t, bin, "", "session-sigs", "--wallet-key", walletKey, "--resource", "lit-pkp://*=pkp-signing"); code != 2 || !strings.Contains(errs, "--rpc-url or --bootstrap") {

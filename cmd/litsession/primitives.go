@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/capacity"
@@ -13,7 +16,8 @@ import (
 )
 
 func init() {
-	register("keygen", "generate a session key pair {publicKey, secretKey}", cmdKeygen)
+	register("keygen", "generate a session key pair {publicKey, secretKey}, or with --wallet a wallet key {privateKey, address}", cmdKeygen)
+	register("address", "print the address of a wallet key → {address}", cmdAddress)
 	register("siwe", "print a SIWE message with ReCaps (createSiweMessageWithRecaps)", cmdSiwe)
 	register("authsig", "sign the message on stdin with a wallet key → AuthSig JSON", cmdAuthsig)
 	register("verify-authsig", "verify the AuthSig JSON on stdin (exit 1 if invalid)", cmdVerifyAuthsig)
@@ -22,14 +26,49 @@ func init() {
 
 func cmdKeygen(e *env, args []string) error {
 	fs := newFlags("keygen")
+	wallet := fs.Bool("wallet", false, "generate a wallet (secp256k1) key for --wallet-key instead of a session key")
 	if help, err := parse(e, fs, args); help || err != nil {
 		return err
+	}
+	if *wallet {
+		k, err := crypto.GenerateKey()
+		if err != nil {
+			return err
+		}
+		return writeJSON(e.stdout, walletKeyJSON{
+			PrivateKey: "0x" + hex.EncodeToString(crypto.FromECDSA(k)),
+			Address:    crypto.PubkeyToAddress(k.PublicKey).Hex(),
+		})
 	}
 	kp, err := sessionkey.Generate(nil)
 	if err != nil {
 		return err
 	}
 	return writeJSON(e.stdout, kp)
+}
+
+type walletKeyJSON struct {
+	PrivateKey string `json:"privateKey"`
+	Address    string `json:"address"`
+}
+
+func cmdAddress(e *env, args []string) error {
+	fs := newFlags("address")
+	key := addWalletKey(fs, "wallet secp256k1 key, 32 bytes hex (required)")
+	if help, err := parse(e, fs, args); help || err != nil {
+		return err
+	}
+	s, err := key.signer()
+	if err != nil {
+		return err
+	}
+	addr, err := s.Address(e.ctx)
+	if err != nil {
+		return err
+	}
+	return writeJSON(e.stdout, struct {
+		Address string `json:"address"`
+	}{addr})
 }
 
 // checkTime validates an RFC 3339 flag value; the value itself is passed
@@ -111,14 +150,11 @@ func walletSigner(hexKey string) (*authsig.KeySigner, error) {
 
 func cmdAuthsig(e *env, args []string) error {
 	fs := newFlags("authsig")
-	key := fs.String("wallet-key", "", "secp256k1 private key, 32 bytes hex (required)")
+	key := addWalletKey(fs, "secp256k1 private key, 32 bytes hex (required)")
 	if help, err := parse(e, fs, args); help || err != nil {
 		return err
 	}
-	if err := required(fs, "wallet-key"); err != nil {
-		return err
-	}
-	signer, err := walletSigner(*key)
+	signer, err := key.signer()
 	if err != nil {
 		return err
 	}
@@ -160,7 +196,7 @@ func cmdVerifyAuthsig(e *env, args []string) error {
 
 func cmdCapacityDelegation(e *env, args []string) error {
 	fs := newFlags("capacity-delegation")
-	key := fs.String("wallet-key", "", "capacity credit owner's secp256k1 key, 32 bytes hex (required)")
+	key := addWalletKey(fs, "capacity credit owner's secp256k1 key, 32 bytes hex (required)")
 	nonce := fs.String("nonce", "", "nonce, e.g. the latest blockhash (required)")
 	expiration := fs.String("expiration", "", "expiration time, RFC 3339 (required)")
 	issuedAt := fs.String("issued-at", "", "issued-at time, RFC 3339 (default now)")
@@ -172,7 +208,7 @@ func cmdCapacityDelegation(e *env, args []string) error {
 	if help, err := parse(e, fs, args); help || err != nil {
 		return err
 	}
-	if err := required(fs, "wallet-key", "nonce", "expiration"); err != nil {
+	if err := required(fs, "nonce", "expiration"); err != nil {
 		return err
 	}
 	for name, v := range map[string]string{"expiration": *expiration, "issued-at": *issuedAt} {
@@ -185,7 +221,7 @@ func cmdCapacityDelegation(e *env, args []string) error {
 			return usagef("--uses %q must be a positive whole number", *uses)
 		}
 	}
-	signer, err := walletSigner(*key)
+	signer, err := key.signer()
 	if err != nil {
 		return err
 	}

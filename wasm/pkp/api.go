@@ -16,11 +16,12 @@ import (
 	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/node"
+	"github.com/litgo/litsession/internal/version"
 	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
 
 // Version is reported as api.version; it follows the main module's.
-const Version = "0.1.0"
+const Version = version.Version
 
 // newAPI returns the object js/lit-session.js wraps. Data crosses as JSON
 // strings, as in the main module; JS values only where JSON cannot go
