@@ -58,6 +58,7 @@ func cmdServe(e *env, args []string) error {
 	if !*rotate && *conn.rpcURL == "" && *conn.bootstrap == "" {
 		return usagef("--rpc-url or --bootstrap is required to reach the Lit network")
 	}
+	envstore.LogRedisTo(logger)
 	store, err := openStore(*storeArg)
 	if err != nil {
 		return err

@@ -33,9 +33,9 @@ type workerProc struct {
 }
 
 // startWorker runs `litsession serve` on a free loopback port.
-func startWorker(t *testing.T, bin, rpcURL, store string) *workerProc {
+func startWorker(t *testing.T, bin, rpcURL, store string, args ...string) *workerProc {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--rpc-url", rpcURL, "--store", store)
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--rpc-url", rpcURL, "--store", store}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"time"
@@ -141,3 +142,13 @@ func (r *Redis) IDs(ctx context.Context) ([]string, error) {
 	}
 	return ids, it.Err()
 }
+
+// redisLog sends go-redis's own messages to a slog logger.
+type redisLog struct{ l *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	r.l.Warn("redis: " + fmt.Sprintf(format, v...))
+}
+
+// LogRedisTo sends go-redis's messages (pool dial failures) to l.
+func LogRedisTo(l *slog.Logger) { redis.SetLogger(redisLog{l}) }
