@@ -364,4 +364,3 @@ func redisGet(t *testing.T, addr, key string) string {
 	}
 	return out
 }
-
