@@ -35,7 +35,16 @@ type workerProc struct {
 // startWorker runs `litsession serve` on a free loopback port.
 func startWorker(t *testing.T, bin, rpcURL, store string, args ...string) *workerProc {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--rpc-url", rpcURL, "--store", store}, args...)...)
+	w := startServe(t, exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--rpc-url", rpcURL, "--store", store}, args...)...))
+	if !strings.HasPrefix(w.url, "http://127.0.0.1:") {
+		t.Fatalf("ready line %v", w.ready)
+	}
+	return w
+}
+
+// startServe starts a serve command and reads its ready line.
+func startServe(t *testing.T, cmd *exec.Cmd) *workerProc {
+	t.Helper()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -51,9 +60,6 @@ func startWorker(t *testing.T, bin, rpcURL, store string, args ...string) *worke
 		t.Fatalf("ready line %q: %v\n%s", line, err, w.stderr)
 	}
 	w.url, _ = w.ready["url"].(string)
-	if !strings.HasPrefix(w.url, "http://127.0.0.1:") {
-		t.Fatalf("ready line %q", line)
-	}
 	return w
 }
 
