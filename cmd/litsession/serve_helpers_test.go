@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -56,4 +57,9 @@ func checkJSONLog(t *testing.T, logs string) {
 			}
 		}
 	}
+}
+
+// newBenchClient keeps enough idle connections for 64 callers.
+func newBenchClient() *http.Client {
+	return &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 }

@@ -14,7 +14,7 @@ import (
 
 // Server is one redis-server process.
 type Server struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	port int
 	cmd  *exec.Cmd
@@ -22,7 +22,10 @@ type Server struct {
 
 // Start runs redis-server, or skips the test when it is not installed
 // (unless LITSESSION_REQUIRE_REDIS is set: then it fails).
-func Start(t *testing.T) *Server {
+func Start(t *testing.T) *Server { return StartB(t) }
+
+// StartB is Start for tests and benchmarks.
+func StartB(t testing.TB) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		if os.Getenv("LITSESSION_REQUIRE_REDIS") != "" {
