@@ -155,8 +155,8 @@ func redactURL(s string) string {
 	return s
 }
 
-func runRotation(e *env, logger *slog.Logger, store envstore.Store, keys interface{ Primary() string }) error {
-	k := keys.(*envstore.Keyring)
+// runRotation is serve --rotate-keys: re-seal, print the summary.
+func runRotation(e *env, logger *slog.Logger, store envstore.Store, k *envstore.Keyring) error {
 	r, err := rotateKeys(e.ctx, logger, store, k)
 	if err != nil {
 		return err
