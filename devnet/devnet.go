@@ -71,6 +71,9 @@ type Config struct {
 
 	// Logger receives one line per request; nil discards them.
 	Logger io.Writer
+	// LogJSON makes every Logger line a JSON object (time, level, msg,
+	// server, method, path, status, duration_ms), as the worker logs.
+	LogJSON bool
 
 	BlockInterval time.Duration // time between blocks; default 2 s
 	BlockHistory  int           // blocks remembered for RecentBlockhash; default 100 000
@@ -176,7 +179,7 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 		epoch:      cfg.Epoch,
 		generation: cfg.Network,
 		prices:     cfg.Prices,
-		log:        &syncWriter{w: cfg.Logger},
+		log:        &syncWriter{w: cfg.Logger, json: cfg.LogJSON},
 		done:       make(chan struct{}),
 	}
 	n.members.addr, n.members.ip, n.members.basePort, n.members.readTimeout = addr, ip, cfg.BasePort, cfg.ReadTimeout
@@ -260,7 +263,7 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 
 	errorLog := log.New(io.Discard, "", 0)
 	if cfg.Logger != nil {
-		errorLog = log.New(cfg.Logger, "devnet http: ", 0)
+		errorLog = log.New(n.log.lineWriter("http"), "", 0)
 	}
 	serve := func(name string, l net.Listener, h http.Handler) {
 		srv := &http.Server{
@@ -281,6 +284,10 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 				n.log.printf("devnet %s: server stopped: %v\n", name, err)
 			}
 		}()
+	}
+	n.rpc.handle(http.MethodGet, HealthzPath, http.HandlerFunc(serveHealthz))
+	for _, nd := range n.Nodes {
+		nd.router.handle(http.MethodGet, HealthzPath, http.HandlerFunc(serveHealthz))
 	}
 	serve("rpc", rpcLn, &n.rpc)
 	n.members.errorLog = errorLog

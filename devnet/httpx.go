@@ -223,8 +223,9 @@ const (
 
 // syncWriter serializes log lines from concurrent requests.
 type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu   sync.Mutex
+	w    io.Writer
+	json bool
 }
 
 func (s *syncWriter) printf(format string, args ...any) {
@@ -232,6 +233,9 @@ func (s *syncWriter) printf(format string, args ...any) {
 		return
 	}
 	line := fmt.Sprintf(format, args...)
+	if s.json {
+		line = jsonLine("WARN", strings.TrimSpace(line), nil)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	io.WriteString(s.w, line)
@@ -255,7 +259,7 @@ func middleware(name string, log *syncWriter, h http.Handler) http.Handler {
 					WriteError(rec, r, http.StatusInternalServerError, KindUnexpected, "NodeUnknownError", "internal devnet error; see the devnet log")
 				}
 			}
-			log.printf("devnet %s %s %s %d %s\n", name, r.Method, logPath(r.URL.Path), rec.Status, time.Since(start).Round(time.Microsecond))
+			log.access(name, r.Method, logPath(r.URL.Path), rec.Status, time.Since(start))
 		}()
 
 		hdr := rec.Header()

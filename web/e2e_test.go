@@ -31,6 +31,7 @@ import (
 	"github.com/litgo/litsession/core/delegation"
 	"github.com/litgo/litsession/core/envelope"
 	"github.com/litgo/litsession/core/sessionkey"
+	"github.com/litgo/litsession/internal/envstore"
 	"github.com/litgo/litsession/internal/static"
 )
 
@@ -496,6 +497,24 @@ func startWorker(t *testing.T, bin, rpcURL, store string) workerLine {
 	return wl
 }
 
+// openStoredEnvelope decrypts a record of the worker's file store with the
+// key the worker created beside it (<store>.key).
+func openStoredEnvelope(store, file string) ([]byte, error) {
+	ring, err := os.ReadFile(store + ".key")
+	if err != nil {
+		return nil, err
+	}
+	keys, err := envstore.ParseKeyring(string(ring))
+	if err != nil {
+		return nil, err
+	}
+	rec, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return keys.Open(strings.TrimPrefix(filepath.Base(file), "envelope-"), rec)
+}
+
 func envelopeFiles(t *testing.T, store string) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(store, "envelope-*"))
@@ -625,7 +644,7 @@ func handOff(t *testing.T, tab context.Context, text string, dn readyLine, store
 	if len(files) != 1 {
 		t.Fatalf("the worker stores %d envelopes, want 1", len(files))
 	}
-	raw, err := os.ReadFile(files[0])
+	raw, err := openStoredEnvelope(store, files[0])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ func cmdDevnet(e *env, args []string) error {
 	rpcPort := fs.Int("rpc-port", devnet.DefaultRPCPort, "JSON-RPC chain port (0: any free port)")
 	basePort := fs.Int("base-port", devnet.DefaultBasePort, "node i listens on base-port+i (0: any free ports)")
 	host := fs.String("host", devnet.DefaultHost, "loopback IPv4 address to listen on")
+	logJSON := fs.Bool("log-json", false, "write the stderr log as JSON lines")
 	owners := addPKPFlags(fs)
 	if help, err := parse(e, fs, args); help || err != nil {
 		return err
@@ -41,7 +42,7 @@ func cmdDevnet(e *env, args []string) error {
 		return usagef("--threshold must be between 1 and --nodes (%d)", *nodes)
 	}
 	cfg := devnet.Config{Nodes: *nodes, Threshold: *threshold, RPCPort: *rpcPort,
-		BasePort: *basePort, Host: *host, Logger: e.stderr}
+		BasePort: *basePort, Host: *host, Logger: e.stderr, LogJSON: *logJSON}
 	switch *network {
 	case devnet.NetworkDatil:
 		if *prices != "" || *contextDir != "" {
@@ -73,7 +74,11 @@ func cmdDevnet(e *env, args []string) error {
 	}
 	select {
 	case <-e.ctx.Done():
-		fmt.Fprintln(e.stderr, "devnet: stopping")
+		if *logJSON {
+			fmt.Fprintf(e.stderr, `{"time":%q,"level":"INFO","msg":"stopping","component":"devnet"}`+"\n", time.Now().UTC().Format(time.RFC3339Nano))
+		} else {
+			fmt.Fprintln(e.stderr, "devnet: stopping")
+		}
 	case <-net.Done():
 	}
 	return net.Close()

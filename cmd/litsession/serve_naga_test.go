@@ -9,7 +9,6 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -22,7 +21,6 @@ import (
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/core/siwe"
-	"github.com/litgo/litsession/core/storage"
 	"github.com/litgo/litsession/devnet"
 	"github.com/litgo/litsession/internal/testutil"
 )
@@ -102,12 +100,8 @@ func TestNagaServerReuseCLI(t *testing.T) {
 	if err := cl.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
-	store, err := storage.NewFile(filepath.Join(t.TempDir(), "s"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var log testutil.SyncBuffer
-	srv := httptest.NewServer(newWorker(&log, store, cl, 10*time.Second))
+	srv := httptest.NewServer(testWorker(t, &log, cl, 10*time.Second))
 	defer srv.Close()
 	status, body, _ := call(t, "POST", srv.URL+"/envelopes", "application/json", env)
 	if status != 201 || body["ethAddress"] != p.EthAddress {
@@ -157,7 +151,7 @@ func TestNagaServerReuseCLI(t *testing.T) {
 	if n := strings.Count(log.String(), "handshaking again"); n != 1 {
 		t.Fatalf("%d rotations logged, want 1:\n%s", n, log.String())
 	}
-	if n := strings.Count(log.String(), "POST /sign 200"); n != 17 {
+	if n := strings.Count(log.String(), accessLine("POST", "/sign", 200)); n != 17 {
 		t.Fatalf("%d signs logged, want 17:\n%s", n, log.String())
 	}
 

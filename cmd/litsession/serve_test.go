@@ -21,7 +21,6 @@ import (
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/core/siwe"
-	"github.com/litgo/litsession/core/storage"
 	"github.com/litgo/litsession/devnet"
 	"github.com/litgo/litsession/internal/testutil"
 )
@@ -34,9 +33,18 @@ type workerProc struct {
 }
 
 // startWorker runs `litsession serve` on a free loopback port.
-func startWorker(t *testing.T, bin, rpcURL, store string) *workerProc {
+func startWorker(t *testing.T, bin, rpcURL, store string, args ...string) *workerProc {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--rpc-url", rpcURL, "--store", store)
+	w := startServe(t, exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--rpc-url", rpcURL, "--store", store}, args...)...))
+	if !strings.HasPrefix(w.url, "http://127.0.0.1:") {
+		t.Fatalf("ready line %v", w.ready)
+	}
+	return w
+}
+
+// startServe starts a serve command and reads its ready line.
+func startServe(t *testing.T, cmd *exec.Cmd) *workerProc {
+	t.Helper()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -52,9 +60,6 @@ func startWorker(t *testing.T, bin, rpcURL, store string) *workerProc {
 		t.Fatalf("ready line %q: %v\n%s", line, err, w.stderr)
 	}
 	w.url, _ = w.ready["url"].(string)
-	if !strings.HasPrefix(w.url, "http://127.0.0.1:") {
-		t.Fatalf("ready line %q", line)
-	}
 	return w
 }
 
@@ -155,6 +160,18 @@ func TestServeWorker(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(store, "envelope-"+id))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("stored file: %v %v", fi, err)
+	}
+	rec, _ := os.ReadFile(filepath.Join(store, "envelope-"+id))
+	for _, s := range secrets(t, env) {
+		if strings.Contains(string(rec), s) {
+			t.Fatal("the stored record holds the session secret or payload in clear")
+		}
+	}
+	if !strings.HasPrefix(string(rec), "lsenc1.k1.") {
+		t.Fatalf("stored record %.40q… is not sealed with the created key k1", rec)
+	}
+	if ki, err := os.Stat(store + ".key"); err != nil || ki.Mode().Perm() != 0o600 {
+		t.Fatalf("the created store key: %v %v", ki, err)
 	}
 	if di, _ := os.Stat(store); di.Mode().Perm() != 0o700 {
 		t.Fatalf("store directory mode %v", di.Mode())
@@ -284,7 +301,8 @@ func TestServeWorker(t *testing.T) {
 	if strings.Contains(logs, id) || strings.Contains(logs, shortID) {
 		t.Fatal("the worker's log contains an envelope id (a capability)")
 	}
-	if n := strings.Count(logs, "POST /sign "); n < 10 || !strings.Contains(logs, "DELETE /envelopes/{id} 204") || !strings.Contains(logs, "POST /sign 410") {
+	checkJSONLog(t, logs)
+	if n := strings.Count(logs, `"method":"POST","route":"/sign"`); n < 10 || !strings.Contains(logs, accessLine("DELETE", "/envelopes/{id}", 204)) || !strings.Contains(logs, accessLine("POST", "/sign", 410)) {
 		t.Fatalf("access log:\n%s", logs)
 	}
 }
@@ -334,11 +352,7 @@ func TestWorkerConcurrent(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("delegate: %s", errs)
 	}
-	store, err := storage.NewFile(filepath.Join(t.TempDir(), "s"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(newWorker(&log, store, cl, 5*time.Second))
+	srv := httptest.NewServer(testWorker(t, &log, cl, 5*time.Second))
 	defer srv.Close()
 	status, body, _ := call(t, "POST", srv.URL+"/envelopes", "application/json", out)
 	if status != 201 {
@@ -367,7 +381,7 @@ func TestWorkerConcurrent(t *testing.T) {
 	for f := range fails {
 		t.Error(f)
 	}
-	if n := strings.Count(log.String(), "POST /sign 200"); n != 16 {
+	if n := strings.Count(log.String(), accessLine("POST", "/sign", 200)); n != 16 {
 		t.Fatalf("%d sign lines in the log:\n%s", n, log.String())
 	}
 }

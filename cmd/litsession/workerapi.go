@@ -14,14 +14,20 @@ import (
 )
 
 // The worker's API: every body it reads and writes is here. Every answer
-// is JSON with CORS headers for any origin; errors are
-// {"error":"<code>","message":"<one line>"} (plus "reason" for refused
+// is JSON (but /metrics) with CORS headers for the allowed origins; errors
+// are {"error":"<code>","message":"<one line>"} (plus "reason" for refused
 // delegations).
 //
 //	POST   /envelopes       body: an envelope (≤ envelope.MaxSize)  → 201 {"id",…}
 //	GET    /envelopes/{id}  → 200 what the envelope allows (no secret)
 //	DELETE /envelopes/{id}  → 204
 //	POST   /sign            body: {"id","toSign":"0x<64 hex>"} (≤ maxSignBody) → 200 pkpSign result
+//	GET    /healthz         → 200 {"status":"alive"}
+//	GET    /readyz          → 200 {"ready":true} or 503 {"ready":false,"reasons":[…]}
+//	GET    /metrics         → Prometheus text format
+//
+// With an API token, every route but the last three needs
+// Authorization: Bearer <token>.
 //
 // The envelope is core/envelope's format and the pkpSign result
 // pkpsig.Signature's JSON; on start, serve writes one line to stdout,

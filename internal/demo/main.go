@@ -199,7 +199,7 @@ func startWorker(ctx context.Context, bin, rpcURL string, wk worker) (string, <-
 		os.RemoveAll(store)
 		return "", nil, fmt.Errorf("creating the worker log: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", wk.listen, "--rpc-url", rpcURL, "--store", store)
+	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", wk.listen, "--rpc-url", rpcURL, "--store", filepath.Join(store, "envelopes")) // the worker puts its key, envelopes.key, beside it
 	cmd.Stderr = logf
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 5 * time.Second
