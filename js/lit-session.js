@@ -213,6 +213,8 @@ const idleTimers = (() => {
   let inflight = 0;
   const isNode = typeof globalThis.process?.versions?.node === 'string';
 
+  // sync sets the ref state of go's pending timeouts (wasm_exec.js keeps
+  // them in _scheduledTimeouts; it ships beside this file, from the same Go).
   function sync(go) {
     for (const h of go._scheduledTimeouts?.values?.() ?? []) {
       if (typeof h?.unref !== 'function') return;
