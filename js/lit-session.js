@@ -175,6 +175,7 @@ async function instantiate(url, readyName) {
     throw codeError('wasm_load_failed', 'wasm_exec.js did not load: it must sit beside lit-session.js (the npm package has it; in the repository, make wasm copies it from $(go env GOROOT)/lib/wasm/)');
   }
   const go = new globalThis.Go();
+  const untrack = idleTimers.add(go);
   let instance;
   try {
     ({ instance } = await compile(url, go.importObject));
@@ -188,11 +189,90 @@ async function instantiate(url, readyName) {
     throw codeError('wasm_exited', 'the WebAssembly module exited; reload the page');
   });
   try {
-    return await Promise.race([ready, exited]);
+    return idleTimers.track(await Promise.race([ready, exited]));
   } finally {
     delete globalThis[readyName];
+    untrack();
   }
 }
+
+// idleTimers lets Node.js exit once no call is in flight. Go's js/wasm
+// scheduler asks wasm_exec.js for a setTimeout (runtime.scheduleTimeoutEvent)
+// whenever it idles with a Go timer pending, e.g. a request round's
+// context.WithTimeout(connectTimeout), and does not clear that setTimeout
+// when the timer is stopped and nothing else is pending (runtime/lock_js.go,
+// beforeIdle): the process would wait for a timer nobody needs. So, under
+// Node.js, the runtime's timeouts are unref'd while no call is in flight and
+// ref'd while one is (a call may wait on a Go timer alone); unref'd ones
+// still fire if the process lives on. A call in flight is the loading of a
+// module or a promise that a function of its API (or of an object such a
+// function returned) returned, until it settles. Browsers are unaffected:
+// their timeout handles are numbers.
+const idleTimers = (() => {
+  const runtimes = new Set();
+  let inflight = 0;
+  const isNode = typeof globalThis.process?.versions?.node === 'string';
+
+  // sync sets the ref state of go's pending timeouts (wasm_exec.js keeps
+  // them in _scheduledTimeouts; it ships beside this file, from the same Go).
+  function sync(go) {
+    for (const h of go._scheduledTimeouts?.values?.() ?? []) {
+      if (typeof h?.unref !== 'function') return;
+      if (inflight > 0) h.ref();
+      else h.unref();
+    }
+  }
+  function settle(delta) {
+    inflight += delta;
+    if ((delta > 0 && inflight === 1) || inflight === 0) runtimes.forEach(sync);
+  }
+
+  // track wraps an API object so that the promises its functions return
+  // count as calls in flight, and wraps the plain objects they return or it
+  // holds the same way (createClient's {client}, the client's connect and
+  // getSessionSigs, createDevWallet's {provider} and its request).
+  function track(api) {
+    if (!isNode || api === null || typeof api !== 'object' || Object.getPrototypeOf(api) !== Object.prototype) return api;
+    return new Proxy(api, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if (typeof v !== 'function') return track(v);
+        return function (...args) {
+          const r = v.apply(this === receiver ? target : this, args);
+          if (r && typeof r.then === 'function') {
+            settle(1);
+            return Promise.resolve(r).finally(() => settle(-1));
+          }
+          return track(r);
+        };
+      },
+    });
+  }
+
+  return {
+    // add patches go's import of scheduleTimeoutEvent and counts its
+    // loading as a call in flight until the returned function is called.
+    add(go) {
+      if (!isNode) return () => {};
+      const imports = go.importObject?.gojs;
+      const schedule = imports?.['runtime.scheduleTimeoutEvent'];
+      if (typeof schedule === 'function') {
+        imports['runtime.scheduleTimeoutEvent'] = (sp) => {
+          schedule(sp);
+          sync(go);
+        };
+      }
+      runtimes.add(go);
+      settle(1);
+      let done = false;
+      return () => {
+        if (!done) settle(-1);
+        done = true;
+      };
+    },
+    track,
+  };
+})();
 
 // compile fetches and instantiates the module at url: from disk for a
 // file: URL (Node.js), otherwise with fetch, streaming when the server sends
