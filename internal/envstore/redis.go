@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -157,7 +158,7 @@ func (r *Redis) IDs(ctx context.Context) ([]string, error) {
 type redisLog struct{ l *slog.Logger }
 
 func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
-	r.l.Warn("redis: " + fmt.Sprintf(format, v...))
+	r.l.Warn("redis: " + strings.TrimPrefix(fmt.Sprintf(format, v...), "redis: "))
 }
 
 // LogRedisTo sends go-redis's messages (pool dial failures) to l.

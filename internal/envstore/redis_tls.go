@@ -27,6 +27,9 @@ type TLSError struct {
 	Addr string
 	Msg  string
 	Err  error
+	// Untrusted: the server's certificate does not chain to a trusted CA
+	// or does not name the host.
+	Untrusted bool
 }
 
 func (e *TLSError) Error() string { return fmt.Sprintf("redis %s: %s (%v)", e.Addr, e.Msg, e.Err) }
@@ -95,7 +98,7 @@ func classifyHandshake(addr string, err error) error {
 	var record tls.RecordHeaderError
 	switch {
 	case errors.As(err, &verify):
-		return &TLSError{Addr: addr, Msg: "the server's TLS certificate is not trusted", Err: verify.Err}
+		return &TLSError{Addr: addr, Msg: "the server's TLS certificate is not trusted", Err: verify.Err, Untrusted: true}
 	case errors.As(err, &record):
 		return &TLSError{Addr: addr, Msg: "the server does not speak TLS (it answered in clear); enable TLS on it, the worker never falls back to plain text", Err: err}
 	}
