@@ -29,6 +29,7 @@ func cmdServe(e *env, args []string) error {
 	fs := newFlags("serve")
 	listen := fs.String("listen", "127.0.0.1:8787", "address to listen on, HOST:PORT (port 0: any free port); off loopback it needs --tls-cert, --tls-key and an API token")
 	storeArg := fs.String("store", "", "where envelopes live: a directory (created 0700; files 0600) or redis://[user:pass@]HOST:PORT/DB (rediss:// for TLS) shared by a fleet (required)")
+	storeCA := fs.String("store-ca-file", "", "PEM file of the CA(s) trusted for a rediss:// store instead of the system pool (which honours SSL_CERT_FILE)")
 	keyFile := fs.String("key-file", "", "key ring encrypting the stored envelopes, one \"<id> <base64 key>\" a line, the first sealing new records (or $"+keysEnv+"; default for a directory store: <dir>.key, created)")
 	rotate := fs.Bool("rotate-keys", false, "re-encrypt every stored envelope with the key ring's first key, print a summary and exit")
 	tlsCert := fs.String("tls-cert", "", "PEM certificate chain: serve HTTPS")
@@ -59,7 +60,7 @@ func cmdServe(e *env, args []string) error {
 		return usagef("--rpc-url or --bootstrap is required to reach the Lit network")
 	}
 	envstore.LogRedisTo(logger)
-	store, err := openStore(*storeArg)
+	store, err := openStore(*storeArg, *storeCA)
 	if err != nil {
 		return err
 	}
@@ -69,6 +70,12 @@ func cmdServe(e *env, args []string) error {
 		return err
 	}
 	if *rotate {
+		c, cancel := context.WithTimeout(e.ctx, probeTimeout)
+		err := store.Ping(c)
+		cancel()
+		if err != nil {
+			return storeError(store, err)
+		}
 		return runRotation(e, logger, store, keys)
 	}
 	if err := waitStore(e.ctx, logger, store, *connectWait); err != nil {
@@ -126,14 +133,18 @@ func cmdServe(e *env, args []string) error {
 	}
 }
 
-// openStore opens --store: a Redis URL or a directory.
-func openStore(arg string) (envstore.Store, error) {
+// openStore opens --store: a Redis URL or a directory. caFile
+// (--store-ca-file) is only for rediss://.
+func openStore(arg, caFile string) (envstore.Store, error) {
 	if strings.HasPrefix(arg, "redis://") || strings.HasPrefix(arg, "rediss://") {
-		s, err := envstore.NewRedis(arg)
+		s, err := envstore.NewRedisWith(arg, envstore.RedisConfig{CAFile: caFile})
 		if err != nil {
-			return nil, usagef("--store: %v", err)
+			return nil, usagef("--store %s: %v", redactURL(arg), err)
 		}
 		return s, nil
+	}
+	if caFile != "" {
+		return nil, usagef("--store-ca-file is for a rediss:// store, not %s", redactURL(arg))
 	}
 	if strings.Contains(arg, "://") {
 		return nil, usagef("--store %s: use a directory or redis://[user:pass@]HOST:PORT/DB (rediss:// for TLS)", redactURL(arg))
@@ -216,8 +227,21 @@ func waitStore(ctx context.Context, logger *slog.Logger, store envstore.Store, w
 	return retrying(ctx, logger, "reaching the envelope store "+store.String(), wait, func() error {
 		c, cancel := context.WithTimeout(ctx, probeTimeout)
 		defer cancel()
-		return store.Ping(c)
+		return storeError(store, store.Ping(c))
 	})
+}
+
+// storeError makes a TLS failure reaching the store, which retrying cannot
+// cure, a usage error that says what to do.
+func storeError(store envstore.Store, err error) error {
+	var te *envstore.TLSError
+	switch {
+	case errors.As(err, &te) && te.Untrusted:
+		return usagef("--store %s: %v; trust the CA that signed the server's certificate with --store-ca-file FILE (PEM) or the system pool (SSL_CERT_FILE)", store, te)
+	case errors.As(err, &te):
+		return usagef("--store %s: %v", store, te)
+	}
+	return err
 }
 
 // slogWriter sends net/http's own error lines to the JSON log.

@@ -92,6 +92,13 @@ func stores(t *testing.T) map[string]Store {
 		}
 		t.Cleanup(func() { r.Close() })
 		m["redis"] = r
+		tlsSrv := redistest.StartTLS(t)
+		rs, err := NewRedisWith(tlsSrv.URL(), RedisConfig{CAFile: tlsSrv.CAFile()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rs.Close() })
+		m["rediss"] = rs
 	}
 	return m
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -32,18 +33,27 @@ type Redis struct {
 // RedisPrefix starts every key the worker writes.
 const RedisPrefix = "litsession:"
 
-// NewRedis connects to redis://[user:pass@]HOST:PORT/DB or rediss://… (TLS).
-// It does not wait for Redis to answer; Ping does.
-func NewRedis(rawURL string) (*Redis, error) {
+// NewRedis connects to redis://[user:pass@]HOST:PORT/DB or rediss://… (TLS,
+// trusting the system pool). It does not wait for Redis to answer; Ping does.
+func NewRedis(rawURL string) (*Redis, error) { return NewRedisWith(rawURL, RedisConfig{}) }
+
+// NewRedisWith is NewRedis with cfg: rediss:// trusts cfg.CAFile when set.
+func NewRedisWith(rawURL string, cfg RedisConfig) (*Redis, error) {
 	opt, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("%v; use redis://[user:pass@]HOST:PORT/DB or rediss://… for TLS", err)
 	}
+	u, _ := url.Parse(rawURL)
+	if opt.TLSConfig, err = tlsConfig(u, opt.TLSConfig, cfg); err != nil {
+		return nil, err
+	}
 	opt.MaxRetries = 2
 	opt.DialTimeout = 2 * time.Second
+	if opt.TLSConfig != nil {
+		opt.Dialer = tlsDialer(opt.TLSConfig, opt.DialTimeout)
+	}
 	opt.ReadTimeout = 2 * time.Second
 	opt.WriteTimeout = 2 * time.Second
-	u, _ := url.Parse(rawURL)
 	u.User = nil
 	return &Redis{c: redis.NewClient(opt), prefix: RedisPrefix, name: u.String()}, nil
 }
@@ -53,8 +63,9 @@ func (r *Redis) String() string { return r.name }
 // Close implements Store.
 func (r *Redis) Close() error { return r.c.Close() }
 
-// Ping implements Store.
-func (r *Redis) Ping(ctx context.Context) error { return r.c.Ping(ctx).Err() }
+// Ping implements Store. A TLS failure that retrying cannot cure is a
+// *TLSError.
+func (r *Redis) Ping(ctx context.Context) error { return asTLSError(r.c.Ping(ctx).Err()) }
 
 func (r *Redis) keys(id string) []string {
 	return []string{r.prefix + "env:" + id, r.prefix + "gone:" + id}
@@ -147,7 +158,7 @@ func (r *Redis) IDs(ctx context.Context) ([]string, error) {
 type redisLog struct{ l *slog.Logger }
 
 func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
-	r.l.Warn("redis: " + fmt.Sprintf(format, v...))
+	r.l.Warn("redis: " + strings.TrimPrefix(fmt.Sprintf(format, v...), "redis: "))
 }
 
 // LogRedisTo sends go-redis's messages (pool dial failures) to l.
