@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"strconv"
 	"strings"
+
+	"github.com/litgo/litsession/core/node"
 )
 
 // Protocol generations the devnet speaks (Config.Network). One network
@@ -19,27 +20,18 @@ const (
 // threshold is max(3, floor(2n/3)), so it needs at least three nodes.
 const DefaultNagaNodes = 3
 
-// Product is a naga PriceFeed product id.
-type Product int
+// Product is a naga PriceFeed product (the client's node.Product).
+type Product = node.Product
 
 // The products of PriceFeed.getNodesForRequest, in the order of its
 // productIds argument.
 const (
-	ProductDecryption     Product = 0
-	ProductSign           Product = 1
-	ProductLitAction      Product = 2
-	ProductSignSessionKey Product = 3
-	productCount                  = 4
+	ProductDecryption     = node.ProductDecryption
+	ProductSign           = node.ProductSign
+	ProductLitAction      = node.ProductLitAction
+	ProductSignSessionKey = node.ProductSignSessionKey
+	productCount          = node.ProductCount
 )
-
-var productNames = [productCount]string{"decryption", "sign", "litaction", "signsessionkey"}
-
-func (p Product) String() string {
-	if p >= 0 && int(p) < productCount {
-		return productNames[p]
-	}
-	return "product " + strconv.Itoa(int(p))
-}
 
 // Prices are the naga nodes' prices in wei, per product and node index.
 // A product with fewer prices than nodes repeats its last price; a product
@@ -65,14 +57,13 @@ func ParsePrices(s string) (Prices, error) {
 		if !ok {
 			return ps, fmt.Errorf("devnet: prices entry %q is not product=price[,price…]; e.g. sign=2000,2001,2002", entry)
 		}
-		p := Product(-1)
-		for i, n := range productNames {
-			if strings.EqualFold(strings.TrimSpace(name), n) {
-				p = Product(i)
+		p, ok := node.ProductByName(strings.TrimSpace(name))
+		if !ok {
+			var names []string
+			for q := Product(0); q < productCount; q++ {
+				names = append(names, q.String())
 			}
-		}
-		if p < 0 {
-			return ps, fmt.Errorf("devnet: prices: unknown product %q; use one of %s", name, strings.Join(productNames[:], ", "))
+			return ps, fmt.Errorf("devnet: prices: unknown product %q; use one of %s", name, strings.Join(names, ", "))
 		}
 		if ps[p] != nil {
 			return ps, fmt.Errorf("devnet: prices: %s is priced twice", p)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 )
@@ -32,8 +34,35 @@ const (
 	ProductSign           Product = 1
 	ProductLitAction      Product = 2
 	ProductSignSessionKey Product = 3
-	productCount                  = 4
+	ProductCount                  = 4
+	productCount                  = ProductCount
 )
+
+// String is the product's name as ProductByName reads it: decryption,
+// sign, litaction or signsessionkey.
+func (p Product) String() string {
+	switch p {
+	case ProductDecryption:
+		return "decryption"
+	case ProductSign:
+		return "sign"
+	case ProductLitAction:
+		return "litaction"
+	case ProductSignSessionKey:
+		return "signsessionkey"
+	}
+	return "product " + strconv.Itoa(int(p))
+}
+
+// ProductByName returns the product whose String is name, in any case.
+func ProductByName(name string) (Product, bool) {
+	for p := Product(0); p < ProductCount; p++ {
+		if strings.EqualFold(name, p.String()) {
+			return p, true
+		}
+	}
+	return -1, false
+}
 
 // Word counts of naga's ABI tuples (every field is static).
 const (
