@@ -118,19 +118,12 @@ func parseNagaPrice(s string) (*big.Int, bool) {
 
 // nagaSignSessionKeyRequest is the decrypted body of
 // /web/sign_session_key/v2.
+// It is the v1 body plus three members.
 type nagaSignSessionKeyRequest struct {
-	SessionKey      *string         `json:"sessionKey"`
-	AuthMethods     *[]authMethod   `json:"authMethods"`
-	PKPPublicKey    *string         `json:"pkpPublicKey"`
-	SIWEMessage     *string         `json:"siweMessage"`
-	CurveType       *string         `json:"curveType"`
-	Epoch           *uint64         `json:"epoch"`
-	NodeSet         *[]nagaNode     `json:"nodeSet"`
-	MaxPrice        *string         `json:"maxPrice"`
-	PKPKeySetID     *string         `json:"pkpKeySetId"`
-	LitActionIPFSID *string         `json:"litActionIpfsId"`
-	Code            *string         `json:"code"`
-	JSParams        json.RawMessage `json:"jsParams"`
+	signSessionKeyRequest
+	NodeSet     *[]nagaNode `json:"nodeSet"`
+	MaxPrice    *string     `json:"maxPrice"`
+	PKPKeySetID *string     `json:"pkpKeySetId"`
 }
 
 // nagaSignSessionKeyData is the answer's data, keys in the real nodes'
