@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/litgo/litsession/internal/static"
+	"github.com/litgo/litsession/internal/testutil"
 )
 
 // The npm package tests install the packed tarball (make package; its path
@@ -229,6 +231,9 @@ func wantWasm(t *testing.T, r pkgResult, path string) {
 
 // startViteDev runs the app's Vite dev server on a free port until the test
 // ends and returns its URL.
+// ansiEscape matches terminal colour sequences.
+var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 func startViteDev(t *testing.T, dir string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -240,6 +245,9 @@ func startViteDev(t *testing.T, dir string) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, filepath.Join(dir, "node_modules", ".bin", "vite"), "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--strictPort")
 	cmd.Dir = dir
+	// Vite colours its output when CI is set (picocolors), which would
+	// split the URL with escape codes; NO_COLOR turns that off.
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	cmd.WaitDelay = 5 * time.Second
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -255,12 +263,13 @@ func startViteDev(t *testing.T, dir string) string {
 	})
 	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
 	ready := make(chan struct{})
-	var log strings.Builder
+	var log testutil.SyncBuffer
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			log.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), url) {
+			line := ansiEscape.ReplaceAllString(sc.Text(), "")
+			fmt.Fprintln(&log, line)
+			if strings.Contains(line, url) {
 				close(ready)
 				io.Copy(io.Discard, out)
 				return
@@ -270,7 +279,7 @@ func startViteDev(t *testing.T, dir string) string {
 	select {
 	case <-ready:
 	case <-time.After(time.Minute):
-		t.Fatalf("the Vite dev server did not start at %s", url)
+		t.Fatalf("the Vite dev server did not start at %s; it printed:\n%s", url, log.String())
 	}
 	return url
 }
