@@ -1,6 +1,9 @@
 package verify
 
 import (
+	"crypto/ed25519"
+	"encoding/hex"
+	"strings"
 	"testing"
 
 	"github.com/litgo/litsession/core/authsig"
@@ -44,3 +47,60 @@ func BenchmarkVerifyCapacity(b *testing.B) { benchmarkVerify(b, nil, true) }
 
 // BenchmarkVerifyCapacityCached is BenchmarkVerifyCapacity with a cache.
 func BenchmarkVerifyCapacityCached(b *testing.B) { benchmarkVerify(b, NewWalletSigCache(0), true) }
+
+// floorInputs returns the bytes the physical floor works on: the session
+// signature's Ed25519 key, message and signature, and the delegation's
+// SIWE text and 65-byte wallet signature.
+func floorInputs(b *testing.B) (pub ed25519.PublicKey, msg, sig, walletMsg, walletSig []byte) {
+	f := newFixture(b)
+	s := f.build(params{})
+	t, err := parseTemplate(s.SignedMessage)
+	if err != nil {
+		b.Fatal(err)
+	}
+	deleg := t.capabilities[len(t.capabilities)-1]
+	pub = ed25519.PublicKey(mustHex(b, s.Address))
+	sig = mustHex(b, s.Sig)
+	walletSig = mustHex(b, strings.TrimPrefix(deleg.Sig, "0x"))
+	return pub, []byte(s.SignedMessage), sig, []byte(deleg.SignedMessage), walletSig
+}
+
+func mustHex(b *testing.B, s string) []byte {
+	out, err := hex.DecodeString(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// BenchmarkFloorEd25519 is the session signature's Ed25519 verify alone:
+// the floor of a cached verification.
+func BenchmarkFloorEd25519(b *testing.B) {
+	pub, msg, sig, _, _ := floorInputs(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !ed25519.Verify(pub, msg, sig) {
+			b.Fatal("Ed25519 signature does not verify")
+		}
+	}
+}
+
+// BenchmarkFloor is the physical floor of a cold verification: the
+// session signature's Ed25519 verify plus the delegation's ecrecover
+// (EIP-191 hash, secp256k1 public key recovery, address).
+func BenchmarkFloor(b *testing.B) {
+	pub, msg, sig, walletMsg, walletSig := floorInputs(b)
+	want, err := authsig.Recover(walletMsg, walletSig)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if !ed25519.Verify(pub, msg, sig) {
+			b.Fatal("Ed25519 signature does not verify")
+		}
+		if got, err := authsig.Recover(walletMsg, walletSig); err != nil || got != want {
+			b.Fatal("ecrecover failed", err)
+		}
+	}
+}
