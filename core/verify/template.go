@@ -1,16 +1,13 @@
 package verify
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
-	"regexp"
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/siwe"
 )
@@ -28,18 +25,17 @@ type template struct {
 }
 
 // templateFields are the fields every session template has.
-var templateFields = []string{"sessionKey", "resourceAbilityRequests", "capabilities", "issuedAt", "expiration", "nodeAddress"}
+var templateFields = [...]string{"sessionKey", "resourceAbilityRequests", "capabilities", "issuedAt", "expiration", "nodeAddress"}
 
 // maxPriceField is the one optional field: naga's maximum price per node.
 const maxPriceField = "maxPrice"
 
-var maxPriceRe = regexp.MustCompile(`^0x[0-9a-fA-F]+$`)
-
-// parseTemplate decodes signedMessage strictly:
+// parseTemplate decodes signedMessage strictly, in one pass of
+// jsjson.Parse:
 //   - one JSON object and nothing after it;
-//   - no duplicate keys, at any level this package reads (JSON parsers
-//     disagree on which duplicate wins, so a duplicate could mean different
-//     things to the signer and the verifier);
+//   - no duplicate keys at any level (JSON parsers disagree on which
+//     duplicate wins, so a duplicate could mean different things to the
+//     signer and the verifier), valid UTF-8, no lone UTF-16 surrogates;
 //   - keys matched exactly (encoding/json would also accept "SessionKey");
 //   - exactly the six template fields plus the optional naga maxPrice; any
 //     other field is refused, because a signer may have meant it as a
@@ -51,98 +47,135 @@ var maxPriceRe = regexp.MustCompile(`^0x[0-9a-fA-F]+$`)
 // Inside resourceAbilityRequests and capabilities entries, unknown keys are
 // ignored: the v7 SDK serializes the caller's objects as they are.
 func parseTemplate(s string) (*template, error) {
-	fields, err := objectFields("signedMessage", []byte(s))
+	doc, err := jsjson.Parse([]byte(s))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("signedMessage is not valid JSON: %v", err)
 	}
-	for k := range fields {
-		if !isTemplateField(k) {
-			return nil, fmt.Errorf("unknown field %q; the session template has only sessionKey, resourceAbilityRequests, capabilities, issuedAt, expiration, nodeAddress and (naga) maxPrice", k)
-		}
-	}
-	for _, k := range templateFields {
-		if _, ok := fields[k]; !ok {
-			return nil, fmt.Errorf("field %q is missing", k)
-		}
+	members, ok := doc.Members()
+	if !ok {
+		return nil, errors.New("signedMessage must be a JSON object")
 	}
 	var t template
-	if t.sessionKey, err = jsonString("sessionKey", fields["sessionKey"]); err != nil {
-		return nil, err
-	}
-	if t.nodeAddress, err = jsonString("nodeAddress", fields["nodeAddress"]); err != nil {
-		return nil, err
-	}
-	for _, f := range []struct {
-		name string
-		dst  *time.Time
-	}{{"issuedAt", &t.issuedAt}, {"expiration", &t.expiration}} {
-		s, err := jsonString(f.name, fields[f.name])
-		if err != nil {
+	var seen [len(templateFields)]bool
+	for _, m := range members {
+		i := templateField(m.Key)
+		switch {
+		case i < 0:
+			return nil, fmt.Errorf("unknown field %q; the session template has only sessionKey, resourceAbilityRequests, capabilities, issuedAt, expiration, nodeAddress and (naga) maxPrice", m.Key)
+		case i == len(templateFields):
+			if t.maxPrice, err = parseMaxPrice(m.Value); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		seen[i] = true
+		if err := t.set(m.Key, m.Value); err != nil {
 			return nil, err
 		}
-		if *f.dst, err = siwe.ParseTime(f.name, s); err != nil {
-			return nil, err
-		}
 	}
-	reqs, err := jsonArray("resourceAbilityRequests", fields["resourceAbilityRequests"])
-	if err != nil {
-		return nil, err
-	}
-	t.requests = make([]resource.Request, len(reqs))
-	for i, raw := range reqs {
-		if t.requests[i], err = parseRequest(raw); err != nil {
-			return nil, fmt.Errorf("resourceAbilityRequests[%d]: %w", i, err)
+	for i, ok := range seen {
+		if !ok {
+			return nil, fmt.Errorf("field %q is missing", templateFields[i])
 		}
-	}
-	caps, err := jsonArray("capabilities", fields["capabilities"])
-	if err != nil {
-		return nil, err
-	}
-	t.capabilities = make([]authsig.AuthSig, len(caps))
-	for i, raw := range caps {
-		if t.capabilities[i], err = parseAuthSig(raw); err != nil {
-			return nil, fmt.Errorf("capabilities[%d]: %w", i, err)
-		}
-	}
-	if raw, ok := fields[maxPriceField]; ok {
-		s, err := jsonString(maxPriceField, raw)
-		if err != nil {
-			return nil, err
-		}
-		if !maxPriceRe.MatchString(s) {
-			return nil, fmt.Errorf("maxPrice %q must be 0x followed by hex digits (wei)", s)
-		}
-		t.maxPrice, _ = new(big.Int).SetString(s[2:], 16)
 	}
 	return &t, nil
 }
 
-func isTemplateField(k string) bool {
-	if k == maxPriceField {
-		return true
-	}
-	for _, f := range templateFields {
+// templateField returns k's index in templateFields,
+// len(templateFields) for maxPrice, and -1 for any other key.
+func templateField(k string) int {
+	for i, f := range templateFields {
 		if f == k {
-			return true
+			return i
 		}
 	}
-	return false
+	if k == maxPriceField {
+		return len(templateFields)
+	}
+	return -1
+}
+
+// set decodes template field k.
+func (t *template) set(k string, v jsjson.Value) error {
+	var err error
+	switch k {
+	case "sessionKey":
+		t.sessionKey, err = jsonString(k, v)
+	case "nodeAddress":
+		t.nodeAddress, err = jsonString(k, v)
+	case "issuedAt":
+		t.issuedAt, err = jsonTime(k, v)
+	case "expiration":
+		t.expiration, err = jsonTime(k, v)
+	case "resourceAbilityRequests":
+		reqs, ok := v.Items()
+		if !ok {
+			return fmt.Errorf("%q must be an array", k)
+		}
+		t.requests = make([]resource.Request, len(reqs))
+		for i, raw := range reqs {
+			if t.requests[i], err = parseRequest(raw); err != nil {
+				return fmt.Errorf("resourceAbilityRequests[%d]: %w", i, err)
+			}
+		}
+	case "capabilities":
+		caps, ok := v.Items()
+		if !ok {
+			return fmt.Errorf("%q must be an array", k)
+		}
+		t.capabilities = make([]authsig.AuthSig, len(caps))
+		for i, raw := range caps {
+			if t.capabilities[i], err = parseAuthSig(raw); err != nil {
+				return fmt.Errorf("capabilities[%d]: %w", i, err)
+			}
+		}
+	}
+	return err
+}
+
+func jsonTime(name string, v jsjson.Value) (time.Time, error) {
+	s, err := jsonString(name, v)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return siwe.ParseTime(name, s)
+}
+
+// parseMaxPrice reads naga's maxPrice: "0x" followed by hex digits.
+func parseMaxPrice(v jsjson.Value) (*big.Int, error) {
+	s, err := jsonString(maxPriceField, v)
+	if err != nil {
+		return nil, err
+	}
+	if len(s) < 3 || s[:2] != "0x" || !isHex(s[2:]) {
+		return nil, fmt.Errorf("maxPrice %q must be 0x followed by hex digits (wei)", s)
+	}
+	p, _ := new(big.Int).SetString(s[2:], 16)
+	return p, nil
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseRequest reads {"resource":{"resource":id,"resourcePrefix":p},
 // "ability":a[,"data":{…}]}; the PKP id is normalized as the SDK does.
-func parseRequest(raw json.RawMessage) (resource.Request, error) {
-	fields, err := objectFields("request", raw)
-	if err != nil {
-		return resource.Request{}, err
+func parseRequest(v jsjson.Value) (resource.Request, error) {
+	if v.Kind() != jsjson.KindObject {
+		return resource.Request{}, errors.New("request must be a JSON object")
 	}
-	resRaw, ok := fields["resource"]
-	if !ok {
+	res := v.Get("resource")
+	if !res.Exists() {
 		return resource.Request{}, errors.New(`"resource" is missing`)
 	}
-	res, err := objectFields("resource", resRaw)
-	if err != nil {
-		return resource.Request{}, err
+	if res.Kind() != jsjson.KindObject {
+		return resource.Request{}, errors.New("resource must be a JSON object")
 	}
 	id, err := requiredString(res, "resource", "resource.resource")
 	if err != nil {
@@ -152,7 +185,7 @@ func parseRequest(raw json.RawMessage) (resource.Request, error) {
 	if err != nil {
 		return resource.Request{}, err
 	}
-	ability, err := requiredString(fields, "ability", "ability")
+	ability, err := requiredString(v, "ability", "ability")
 	if err != nil {
 		return resource.Request{}, err
 	}
@@ -164,31 +197,38 @@ func parseRequest(raw json.RawMessage) (resource.Request, error) {
 	if err := q.Check(); err != nil {
 		return resource.Request{}, err
 	}
-	if data, ok := fields["data"]; ok {
-		if err := json.Unmarshal(data, &q.Data); err != nil || q.Data == nil {
+	if data := v.Get("data"); data.Exists() {
+		x, err := data.Any()
+		m, ok := x.(map[string]any)
+		if err != nil || !ok {
 			return resource.Request{}, errors.New(`"data" must be an object`)
 		}
+		q.Data = m
 	}
 	return q, nil
 }
 
 // parseAuthSig reads a capability: sig, derivedVia, signedMessage and
 // address strings, and an optional algo string.
-func parseAuthSig(raw json.RawMessage) (authsig.AuthSig, error) {
-	fields, err := objectFields("AuthSig", raw)
-	if err != nil {
-		return authsig.AuthSig{}, err
+func parseAuthSig(v jsjson.Value) (authsig.AuthSig, error) {
+	if v.Kind() != jsjson.KindObject {
+		return authsig.AuthSig{}, errors.New("AuthSig must be a JSON object")
 	}
 	var a authsig.AuthSig
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"sig", &a.Sig}, {"derivedVia", &a.DerivedVia}, {"signedMessage", &a.SignedMessage}, {"address", &a.Address}} {
-		if *f.dst, err = requiredString(fields, f.name, f.name); err != nil {
-			return authsig.AuthSig{}, err
-		}
+	var err error
+	if a.Sig, err = requiredString(v, "sig", "sig"); err != nil {
+		return authsig.AuthSig{}, err
 	}
-	if algo, ok := fields["algo"]; ok {
+	if a.DerivedVia, err = requiredString(v, "derivedVia", "derivedVia"); err != nil {
+		return authsig.AuthSig{}, err
+	}
+	if a.SignedMessage, err = requiredString(v, "signedMessage", "signedMessage"); err != nil {
+		return authsig.AuthSig{}, err
+	}
+	if a.Address, err = requiredString(v, "address", "address"); err != nil {
+		return authsig.AuthSig{}, err
+	}
+	if algo := v.Get("algo"); algo.Exists() {
 		if a.Algo, err = jsonString("algo", algo); err != nil {
 			return authsig.AuthSig{}, err
 		}
@@ -196,72 +236,19 @@ func parseAuthSig(raw json.RawMessage) (authsig.AuthSig, error) {
 	return a, nil
 }
 
-// objectFields splits a JSON object into its members, refusing anything
-// but exactly one object, duplicate keys, and trailing data.
-func objectFields(what string, raw []byte) (map[string]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, fmt.Errorf("%s is not valid JSON: %v", what, err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, fmt.Errorf("%s must be a JSON object", what)
-	}
-	fields := map[string]json.RawMessage{}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("%s is not valid JSON: %v", what, err)
-		}
-		k, ok := kt.(string)
-		if !ok {
-			return nil, fmt.Errorf("%s is not valid JSON: key is not a string", what)
-		}
-		if _, dup := fields[k]; dup {
-			return nil, fmt.Errorf("%s has the key %q twice", what, k)
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("%s is not valid JSON: %v", what, err)
-		}
-		fields[k] = v
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("%s is not valid JSON: %v", what, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%s has data after the JSON object", what)
-	}
-	return fields, nil
-}
-
-func requiredString(fields map[string]json.RawMessage, key, name string) (string, error) {
-	raw, ok := fields[key]
-	if !ok {
+func requiredString(obj jsjson.Value, key, name string) (string, error) {
+	v := obj.Get(key)
+	if !v.Exists() {
 		return "", fmt.Errorf("%q is missing", name)
 	}
-	return jsonString(name, raw)
+	return jsonString(name, v)
 }
 
-// jsonString decodes a JSON string; null and other types are errors.
-func jsonString(name string, raw json.RawMessage) (string, error) {
-	// Fast path: raw is already a validated JSON value, so a quoted value
-	// without escapes is its own content.
-	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
-		return string(raw[1 : len(raw)-1]), nil
-	}
-	var s *string
-	if err := json.Unmarshal(raw, &s); err != nil || s == nil {
+// jsonString reads a JSON string; null and other types are errors.
+func jsonString(name string, v jsjson.Value) (string, error) {
+	s, ok := v.Str()
+	if !ok {
 		return "", fmt.Errorf("%q must be a string", name)
 	}
-	return *s, nil
-}
-
-// jsonArray decodes a JSON array into its elements; null is an error.
-func jsonArray(name string, raw json.RawMessage) ([]json.RawMessage, error) {
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil || items == nil {
-		return nil, fmt.Errorf("%q must be an array", name)
-	}
-	return items, nil
+	return s, nil
 }
