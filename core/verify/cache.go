@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
-	"github.com/litgo/litsession/core/siwe"
 )
 
 // DefaultCacheSize is the capacity NewWalletSigCache uses for a size ≤ 0.
@@ -21,7 +20,8 @@ const DefaultCacheSize = 4096
 //
 // An entry is keyed by SHA-256 of the signature kind, sig and signedMessage
 // (for LIT_BLS also the network public key, since that decides validity) and
-// holds the parsed message and its Expiration Time. Only AuthSigs that
+// holds the parsed message, the fields Verify reads from it and, once
+// decoded, its ReCap. Only AuthSigs that
 // passed every check are added. A hit still rechecks everything that
 // depends on time or on the rest of the AuthSig: the address field, Issued
 // At, Not Before and Expiration Time against the Verifier's clock. Entries
@@ -37,9 +37,8 @@ type WalletSigCache struct {
 }
 
 type cacheEntry struct {
-	key [32]byte
-	msg *siwe.Message
-	exp time.Time
+	key  [32]byte
+	info *capInfo
 }
 
 // NewWalletSigCache returns an empty cache holding at most size entries
@@ -58,9 +57,9 @@ func (c *WalletSigCache) Len() int {
 	return c.order.Len()
 }
 
-// get returns the verified message for key unless it is absent or expired
-// at now (an expired entry is removed).
-func (c *WalletSigCache) get(key [32]byte, now time.Time) (*siwe.Message, bool) {
+// get returns the verified capability for key unless it is absent or
+// expired at now (an expired entry is removed).
+func (c *WalletSigCache) get(key [32]byte, now time.Time) (*capInfo, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.index[key]
@@ -68,25 +67,25 @@ func (c *WalletSigCache) get(key [32]byte, now time.Time) (*siwe.Message, bool) 
 		return nil, false
 	}
 	e := el.Value.(*cacheEntry)
-	if !now.Before(e.exp) {
+	if !now.Before(e.info.exp) {
 		c.order.Remove(el)
 		delete(c.index, key)
 		return nil, false
 	}
 	c.order.MoveToFront(el)
-	return e.msg, true
+	return e.info, true
 }
 
-// add records a verified message, evicting the least recently used entry
-// when full.
-func (c *WalletSigCache) add(key [32]byte, msg *siwe.Message, exp time.Time) {
+// add records a verified capability, which has an Expiration Time,
+// evicting the least recently used entry when full.
+func (c *WalletSigCache) add(key [32]byte, info *capInfo) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.index[key]; ok {
 		c.order.MoveToFront(el)
 		return
 	}
-	c.index[key] = c.order.PushFront(&cacheEntry{key: key, msg: msg, exp: exp})
+	c.index[key] = c.order.PushFront(&cacheEntry{key: key, info: info})
 	for c.order.Len() > c.size {
 		el := c.order.Back()
 		c.order.Remove(el)

@@ -85,8 +85,11 @@ func TestCacheSkipsSignatureCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp, _ := msg.Expiration()
-	cache.add(sigDigest(kindWallet, d), msg, exp)
+	info, err := newCapInfo(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache.add(sigDigest(kindWallet, d), info)
 	if _, err := v.Verify(sig, op); err != nil {
 		t.Fatalf("planted entry not used: %v", err)
 	}

@@ -21,8 +21,7 @@ const (
 	kindBLS    = "bls:" // + network public key hex
 )
 
-// verifyCapability checks one capability AuthSig and returns its SIWE
-// message. what names it in errors ("capabilities[2] (the delegation)").
+// verifyCapability checks one capability AuthSig and returns it verified. what names it in errors ("capabilities[2] (the delegation)").
 //
 //   - algo "LIT_BLS": derivedVia "lit.bls"; sig the {"ProofOfPossession":…}
 //     JSON text; a BLS12-381 signature under Config.NetworkPublicKey of
@@ -34,7 +33,7 @@ const (
 //
 // Then, for both: Expiration Time must be present and after now; Issued At
 // at most MaxSkew after now; Not Before, if present, not after now.
-func (v *Verifier) verifyCapability(what string, a authsig.AuthSig, now time.Time) (*siwe.Message, error) {
+func (v *Verifier) verifyCapability(what string, a authsig.AuthSig, now time.Time) (*capInfo, error) {
 	var kind string
 	switch a.Algo {
 	case authsig.AlgoBLS:
@@ -60,14 +59,14 @@ func (v *Verifier) verifyCapability(what string, a authsig.AuthSig, now time.Tim
 	var key [32]byte
 	if v.cache != nil {
 		key = sigDigest(kind, a)
-		if msg, ok := v.cache.get(key, now); ok {
-			if !strings.EqualFold(a.Address, msg.Address()) {
-				return nil, reject(ReasonCapabilityInvalid, "%s: address field %q is not the message's address %s", what, a.Address, msg.Address())
+		if c, ok := v.cache.get(key, now); ok {
+			if !strings.EqualFold(a.Address, c.address) {
+				return nil, reject(ReasonCapabilityInvalid, "%s: address field %q is not the message's address %s", what, a.Address, c.address)
 			}
-			if err := v.checkSIWETimes(what, msg, now); err != nil {
+			if err := v.checkSIWETimes(what, c, now); err != nil {
 				return nil, err
 			}
-			return msg, nil
+			return c, nil
 		}
 	}
 
@@ -84,14 +83,17 @@ func (v *Verifier) verifyCapability(what string, a authsig.AuthSig, now time.Tim
 			return nil, err
 		}
 	}
-	if err := v.checkSIWETimes(what, msg, now); err != nil {
+	c, err := newCapInfo(msg)
+	if err != nil {
+		return nil, rejectErr(ReasonCapabilityInvalid, err, "%s", what)
+	}
+	if err := v.checkSIWETimes(what, c, now); err != nil {
 		return nil, err
 	}
 	if v.cache != nil {
-		exp, _ := msg.Expiration()
-		v.cache.add(key, msg, exp)
+		v.cache.add(key, c)
 	}
-	return msg, nil
+	return c, nil
 }
 
 // verifyBLS checks a LIT_BLS capability's signature (not its times).
@@ -111,22 +113,18 @@ func (v *Verifier) verifyBLS(what string, a authsig.AuthSig) (*siwe.Message, err
 
 // checkSIWETimes applies authsig.Verify's time rules, plus a required
 // Expiration Time (as the SDK's validateSessionSigs requires).
-func (v *Verifier) checkSIWETimes(what string, msg *siwe.Message, now time.Time) error {
-	exp, ok := msg.Expiration()
-	if !ok {
+func (v *Verifier) checkSIWETimes(what string, c *capInfo, now time.Time) error {
+	exp := c.exp
+	if !c.hasExp {
 		return reject(ReasonCapabilityInvalid, "%s: SIWE message has no Expiration Time; a delegation must expire", what)
 	}
 	if !now.Before(exp) {
 		return reject(ReasonCapabilityExpired, "%s expired at %s (now %s)", what, stamp(exp), stamp(now))
 	}
-	if nb, ok := msg.NotBefore(); ok && now.Before(nb) {
-		return reject(ReasonCapabilityNotYetValid, "%s is not valid before %s (now %s)", what, stamp(nb), stamp(now))
+	if c.hasNB && now.Before(c.notBefore) {
+		return reject(ReasonCapabilityNotYetValid, "%s is not valid before %s (now %s)", what, stamp(c.notBefore), stamp(now))
 	}
-	issued, err := msg.IssuedAt()
-	if err != nil {
-		return rejectErr(ReasonCapabilityInvalid, err, "%s", what)
-	}
-	if now.Add(v.skew).Before(issued) {
+	if issued := c.issuedAt; now.Add(v.skew).Before(issued) {
 		return reject(ReasonCapabilityNotYetValid, "%s was issued at %s, in the future (now %s, allowed skew %s)", what, stamp(issued), stamp(now), v.skew)
 	}
 	return nil
@@ -188,8 +186,8 @@ type CapacityDelegation struct {
 //   - uses, if present, is a positive decimal integer without sign or
 //     leading zeros;
 //   - delegate_to, if present, includes wallet (the session's delegator).
-func checkCapacity(what string, a authsig.AuthSig, msg *siwe.Message, wallet string) (*CapacityDelegation, error) {
-	rc, err := msg.Recap()
+func checkCapacity(what string, a authsig.AuthSig, c *capInfo, wallet string) (*CapacityDelegation, error) {
+	rc, err := c.recap()
 	if err != nil {
 		return nil, rejectErr(ReasonCapacityInvalid, err, "%s", what)
 	}
@@ -224,13 +222,13 @@ func checkCapacity(what string, a authsig.AuthSig, msg *siwe.Message, wallet str
 		}
 	}
 	cd := &CapacityDelegation{
-		Owner:      msg.Address(),
+		Owner:      c.address,
 		TokenID:    res.ID,
 		NFTIDs:     r.NFTIDs,
 		Delegatees: r.Delegatees,
 		ID:         hexDigest(a),
 	}
-	cd.Expiration, _ = msg.Expiration()
+	cd.Expiration = c.exp
 	if r.Uses != "" {
 		n, err := strconv.ParseUint(r.Uses, 10, 64)
 		if err != nil || n == 0 || strconv.FormatUint(n, 10) != r.Uses {

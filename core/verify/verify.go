@@ -278,23 +278,23 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 	}
 	what := describe(n-1, n)
 	deleg := t.capabilities[n-1]
-	msg, err := v.verifyCapability(what, deleg, now)
+	dc, err := v.verifyCapability(what, deleg, now)
 	if err != nil {
 		return nil, err
 	}
-	if want := sessionkey.URIPrefix + t.sessionKey; msg.URI() != want {
-		return nil, reject(ReasonWrongSessionURI, "%s has URI %q, want %q: it delegates to another key", what, msg.URI(), want)
+	if want := sessionkey.URIPrefix + t.sessionKey; dc.uri != want {
+		return nil, reject(ReasonWrongSessionURI, "%s has URI %q, want %q: it delegates to another key", what, dc.uri, want)
 	}
-	delegExp, _ := msg.Expiration() // present: verifyCapability requires it
+	delegExp := dc.exp // present: verifyCapability requires it
 	if t.expiration.After(delegExp.Add(v.skew)) {
 		return nil, reject(ReasonOutlivesDelegation, "session expires at %s, after its delegation (%s)", stamp(t.expiration), stamp(delegExp))
 	}
-	if v.recent != nil && !v.recent(msg.Nonce()) {
-		return nil, reject(ReasonStaleNonce, "%s nonce %q is not a recent blockhash", what, msg.Nonce())
+	if v.recent != nil && !v.recent(dc.msg.Nonce()) {
+		return nil, reject(ReasonStaleNonce, "%s nonce %q is not a recent blockhash", what, dc.msg.Nonce())
 	}
 
 	// 4. Authorization.
-	rc, err := msg.Recap()
+	rc, err := dc.recap()
 	if err != nil {
 		return nil, rejectErr(ReasonCapabilityInvalid, err, "%s", what)
 	}
@@ -312,7 +312,7 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 
 	res := &Result{
 		SessionKey:              normalizeHex(t.sessionKey),
-		WalletAddress:           msg.Address(),
+		WalletAddress:           dc.address,
 		DelegatedVia:            deleg.DerivedVia,
 		IssuedAt:                t.issuedAt,
 		Expiration:              t.expiration,
@@ -328,7 +328,7 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 		if err != nil {
 			return nil, err
 		}
-		if m.URI() != capacity.DelegationURI {
+		if m.uri != capacity.DelegationURI {
 			continue
 		}
 		if res.Capacity != nil {
