@@ -9,7 +9,6 @@ import (
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/resource"
-	"github.com/litgo/litsession/core/siwe"
 )
 
 // template is a parsed session signedMessage
@@ -138,7 +137,7 @@ func jsonTime(name string, v jsjson.Value) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	return siwe.ParseTime(name, s)
+	return parseTime(name, s)
 }
 
 // parseMaxPrice reads naga's maxPrice: "0x" followed by hex digits.
