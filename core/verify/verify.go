@@ -81,6 +81,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"math/big"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -363,7 +364,11 @@ func requested(reqs []resource.Request, op resource.Request) bool {
 	return false
 }
 
+// normalizeHex lower-cases hex s, without allocating when it already is.
 func normalizeHex(s string) string {
+	if !strings.ContainsAny(s, "ABCDEF") {
+		return s
+	}
 	b, _ := hex.DecodeString(s)
 	return hex.EncodeToString(b)
 }
