@@ -53,7 +53,7 @@
 // Decisions:
 //   - Unknown template fields are refused (only maxPrice is tolerated): a
 //     signer may have meant one as a restriction this verifier would
-//     silently ignore. Duplicate keys are refused at every level read, since
+//     silently ignore. Duplicate keys are refused at every level, since
 //     JSON parsers disagree on which duplicate wins, and keys match exactly
 //     (encoding/json alone would accept "NodeAddress"). JSON whitespace and
 //     key order are free: the signature pins the bytes and they do not
