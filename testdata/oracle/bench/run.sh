@@ -53,10 +53,10 @@ machine() {
 if [ "$what" = native ] || [ "$what" = all ]; then
 	NATIVE_BENCHTIME=${NATIVE_BENCHTIME:-0.5s}
 	LOAD_SECONDS=${LOAD_SECONDS:-60}
-	echo "== Native Go: verifier and session engine on one core, devnet under a bounded load"
+	echo "== Native Go: verifier (with its Ed25519 + ecrecover floor) and session engine on one core, devnet under a bounded load"
 	machine
 	native_start=$(date +%s)
-	$GO test -run '^$' -bench 'BenchmarkVerify' -benchtime "$NATIVE_BENCHTIME" -cpu 1 -count 5 ./core/verify/
+	$GO test -run '^$' -bench 'Verify|Floor' -benchtime "$NATIVE_BENCHTIME" -cpu 1 -count 5 ./core/verify/
 	$GO test -run '^$' -bench 'BenchmarkEngineSign' -benchtime "$NATIVE_BENCHTIME" -cpu 1 -count 5 ./core/session/
 	$GO run ./internal/devnetload -duration "${LOAD_SECONDS}s" -concurrency 8 -nodes 3
 	NAGA_LOAD_SECONDS=${NAGA_LOAD_SECONDS:-30}
