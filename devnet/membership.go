@@ -103,6 +103,19 @@ func (n *Network) nodeByIndex(i int) (*Node, error) {
 	return n.members.all[i], nil
 }
 
+// validatorLocked returns node i when it is still a validator. Call it
+// with members.mu held.
+func (n *Network) validatorLocked(i int) (*Node, error) {
+	nd, err := n.nodeByIndex(i)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(n.members.active, nd) {
+		return nil, fmt.Errorf("devnet: node %d was removed; add a new node with AddNode", i)
+	}
+	return nd, nil
+}
+
 // StopNode stops node i's server at once, cutting requests in flight, as
 // a crash would. The node stays a validator; StartNode brings it back.
 // Stopping a stopped node does nothing.
@@ -122,12 +135,9 @@ func (n *Network) StopNode(i int) error {
 func (n *Network) StartNode(i int) error {
 	n.members.mu.Lock()
 	defer n.members.mu.Unlock()
-	nd, err := n.nodeByIndex(i)
+	nd, err := n.validatorLocked(i)
 	if err != nil {
 		return err
-	}
-	if !slices.Contains(n.members.active, nd) {
-		return fmt.Errorf("devnet: node %d was removed; add a new node with AddNode", i)
 	}
 	return n.serveNodeLocked(nd, nil)
 }
@@ -136,12 +146,9 @@ func (n *Network) StartNode(i int) error {
 func (n *Network) RestartNode(i int) error {
 	n.members.mu.Lock()
 	defer n.members.mu.Unlock()
-	nd, err := n.nodeByIndex(i)
+	nd, err := n.validatorLocked(i)
 	if err != nil {
 		return err
-	}
-	if !slices.Contains(n.members.active, nd) {
-		return fmt.Errorf("devnet: node %d was removed; add a new node with AddNode", i)
 	}
 	if err := nd.stop(); err != nil {
 		return err

@@ -122,13 +122,9 @@ func signSessionKeyNaga(ctx context.Context, nw Network, pn pricedNetwork, p Sig
 	if err != nil {
 		return authsig.AuthSig{}, fmt.Errorf("pkp: encoding the sign_session_key request: %w", err)
 	}
-	bodies := make(map[string][]byte, len(urls))
-	for _, u := range urls {
-		bodies[u] = body
-	}
-	replies, err := nw.Send(ctx, node.EndpointSignSessionKey, bodies)
+	replies, err := sendSessionKeyRequest(ctx, nw, urls, body)
 	if err != nil {
-		return authsig.AuthSig{}, fmt.Errorf("pkp: sign_session_key: %w", err)
+		return authsig.AuthSig{}, err
 	}
 	need := max(nw.MinNodeCount(), 2)
 	type share struct {
@@ -157,17 +153,11 @@ func signSessionKeyNaga(ctx context.Context, nw Network, pn pricedNetwork, p Sig
 	if err := checkReplies("sign_session_key", replies, bad, need); err != nil {
 		return authsig.AuthSig{}, err
 	}
-	// The most common siweMessage, ties to the later node.
-	count := map[string]int{}
-	signed, best := "", 0
-	for _, s := range shares {
-		count[s.siwe]++
+	msgs := make([]string, len(shares))
+	for i, s := range shares {
+		msgs[i] = s.siwe
 	}
-	for _, s := range shares {
-		if count[s.siwe] >= best {
-			signed, best = s.siwe, count[s.siwe]
-		}
-	}
+	signed := mostCommonSIWE(msgs)
 	var chosen []bls.NagaShare
 	var from []string
 	for _, s := range shares {
@@ -178,12 +168,8 @@ func signSessionKeyNaga(ctx context.Context, nw Network, pn pricedNetwork, p Sig
 	if len(chosen) < need {
 		return authsig.AuthSig{}, fmt.Errorf("pkp: sign_session_key: the nodes signed different SIWE messages; at most %d agree, %d needed: retry, and if it persists the nodes disagree on the message", len(chosen), need)
 	}
-	sm, err := siwe.Parse(signed)
-	if err != nil {
-		return authsig.AuthSig{}, fmt.Errorf("pkp: sign_session_key: the nodes signed a message that is not SIWE: %w", err)
-	}
-	if sm.Address() != k.EthAddress || sm.URI() != uri {
-		return authsig.AuthSig{}, fmt.Errorf("pkp: sign_session_key: the nodes signed a SIWE message for %s and %s, not for the PKP %s and %s; refusing it", sm.Address(), sm.URI(), k.EthAddress, uri)
+	if err := checkSignedSIWE(signed, k, uri); err != nil {
+		return authsig.AuthSig{}, err
 	}
 	sig, err := bls.CombineNagaShares(chosen)
 	if err != nil {

@@ -212,15 +212,9 @@ func TestParseBLSShare(t *testing.T) {
 }
 
 func TestMostCommonSIWE(t *testing.T) {
-	s := func(m ...string) []blsShare {
-		var out []blsShare
-		for _, x := range m {
-			out = append(out, blsShare{siwe: x})
-		}
-		return out
-	}
+	s := func(m ...string) []string { return m }
 	for _, tc := range []struct {
-		in   []blsShare
+		in   []string
 		want string
 	}{{s("a", "b", "a"), "a"}, {s("a", "b"), "b"}, {s("b", "a", "a", "b"), "b"}, {s("x"), "x"}} {
 		if got := mostCommonSIWE(tc.in); got != tc.want {

@@ -215,13 +215,9 @@ func SignSessionKey(ctx context.Context, nw Network, p SignSessionKeyParams) (au
 	if err != nil {
 		return authsig.AuthSig{}, fmt.Errorf("pkp: encoding the sign_session_key request: %w", err)
 	}
-	bodies := make(map[string][]byte, len(nodes))
-	for _, u := range nodes {
-		bodies[u] = body
-	}
-	replies, err := nw.Send(ctx, node.EndpointSignSessionKey, bodies)
+	replies, err := sendSessionKeyRequest(ctx, nw, nodes, body)
 	if err != nil {
-		return authsig.AuthSig{}, fmt.Errorf("pkp: sign_session_key: %w", err)
+		return authsig.AuthSig{}, err
 	}
 
 	need := max(nw.MinNodeCount(), 2)
@@ -243,7 +239,11 @@ func SignSessionKey(ctx context.Context, nw Network, p SignSessionKeyParams) (au
 		return authsig.AuthSig{}, err
 	}
 
-	signed := mostCommonSIWE(shares)
+	msgs := make([]string, len(shares))
+	for i, s := range shares {
+		msgs[i] = s.siwe
+	}
+	signed := mostCommonSIWE(msgs)
 	var chosen [][]byte
 	var from []string
 	for _, s := range shares {
@@ -255,12 +255,8 @@ func SignSessionKey(ctx context.Context, nw Network, p SignSessionKeyParams) (au
 	if len(chosen) < need {
 		return authsig.AuthSig{}, fmt.Errorf("pkp: sign_session_key: the nodes signed different SIWE messages; at most %d agree, %d needed: retry, and if it persists the nodes disagree on the message", len(chosen), need)
 	}
-	sm, err := siwe.Parse(signed)
-	if err != nil {
-		return authsig.AuthSig{}, fmt.Errorf("pkp: sign_session_key: the nodes signed a message that is not SIWE: %w", err)
-	}
-	if sm.Address() != k.EthAddress || sm.URI() != uri {
-		return authsig.AuthSig{}, fmt.Errorf("pkp: sign_session_key: the nodes signed a SIWE message for %s and %s, not for the PKP %s and %s; refusing it", sm.Address(), sm.URI(), k.EthAddress, uri)
+	if err := checkSignedSIWE(signed, k, uri); err != nil {
+		return authsig.AuthSig{}, err
 	}
 	digest := bls.SessionDigest(signed)
 	sig, err := combineVerified(pk, digest[:], chosen, need)
@@ -341,18 +337,45 @@ func parseBLSShare(body []byte) (blsShare, error) {
 
 // mostCommonSIWE returns the siweMessage most shares carry; ties go to the
 // one listed last, as the SDK's mostCommonString does.
-func mostCommonSIWE(shares []blsShare) string {
+func mostCommonSIWE(msgs []string) string {
 	count := map[string]int{}
 	best, bestN := "", 0
-	for _, s := range shares {
-		count[s.siwe]++
+	for _, m := range msgs {
+		count[m]++
 	}
-	for _, s := range shares {
-		if n := count[s.siwe]; n >= bestN {
-			best, bestN = s.siwe, n
+	for _, m := range msgs {
+		if n := count[m]; n >= bestN {
+			best, bestN = m, n
 		}
 	}
 	return best
+}
+
+// sendSessionKeyRequest posts one sign_session_key body to every node in
+// urls.
+func sendSessionKeyRequest(ctx context.Context, nw Network, urls []string, body []byte) ([]node.Reply, error) {
+	bodies := make(map[string][]byte, len(urls))
+	for _, u := range urls {
+		bodies[u] = body
+	}
+	replies, err := nw.Send(ctx, node.EndpointSignSessionKey, bodies)
+	if err != nil {
+		return nil, fmt.Errorf("pkp: sign_session_key: %w", err)
+	}
+	return replies, nil
+}
+
+// checkSignedSIWE refuses a message the nodes signed unless it is SIWE for
+// the PKP's address and the session key's URI.
+func checkSignedSIWE(signed string, k PKP, uri string) error {
+	sm, err := siwe.Parse(signed)
+	if err != nil {
+		return fmt.Errorf("pkp: sign_session_key: the nodes signed a message that is not SIWE: %w", err)
+	}
+	if sm.Address() != k.EthAddress || sm.URI() != uri {
+		return fmt.Errorf("pkp: sign_session_key: the nodes signed a SIWE message for %s and %s, not for the PKP %s and %s; refusing it", sm.Address(), sm.URI(), k.EthAddress, uri)
+	}
+	return nil
 }
 
 // combineVerified combines all shares and verifies the result under pk;
