@@ -218,13 +218,16 @@ func (n *Node) serveNagaSignSessionKey(r *http.Request, body []byte) (any, *Naga
 	}
 	now := nw.Chain.now()
 
-	wallets, e := n.nagaCheckAuthMethods(*req.AuthMethods, entry, now)
+	wallets, e := n.checkAuthMethods(*req.AuthMethods, entry, now)
 	if e != nil {
 		return nil, e
 	}
-	msg, e := checkNagaPKPSIWE(nw, *req.SIWEMessage, *req.SessionKey, key, now)
+	msg, rc, e := checkPKPSIWE(nw, *req.SIWEMessage, *req.SessionKey, key, now, "use the latest blockhash (the block indexer's or the handshake's)")
 	if e != nil {
 		return nil, e
+	}
+	if _, ok := rc.Att[ResolvedAuthContextKey]; ok {
+		return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage already grants %s; the nodes add the resolved auth context, so leave it out", ResolvedAuthContextKey)
 	}
 	signed, err := rewriteNagaSIWE(msg, nw.nagaStamps.issuedAt(requestID, now), wallets)
 	if err != nil {
@@ -252,88 +255,6 @@ func nagaShareID(s bls.KeyShare) string {
 	id := s.Identifier()
 	h := sha256.Sum256(id[:])
 	return hex.EncodeToString(h[:])
-}
-
-// nagaCheckAuthMethods checks the auth methods as the v1 handler does and
-// returns the wallets (EIP-55) in order: at least one; each EthWallet with
-// an accessToken that pkp.CheckEthWalletAuthMethod accepts (fresh, not a
-// lit: delegation); at least one wallet permitted on the PKP.
-func (n *Node) nagaCheckAuthMethods(methods []authMethod, entry mintedPKP, now time.Time) ([]string, *NagaError) {
-	nw := n.network
-	if len(methods) == 0 {
-		return nil, nagaRefuse(http.StatusUnauthorized, CodeNotAuthorized, "authMethods is empty; send an EthWallet auth method (type 1) whose accessToken is a permitted wallet's AuthSig")
-	}
-	var wallets []string
-	for i, m := range methods {
-		if m.AuthMethodType == nil || m.AccessToken == nil {
-			return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "authMethods[%d] must be {authMethodType, accessToken}", i)
-		}
-		if *m.AuthMethodType != pkp.AuthMethodEthWallet {
-			return nil, nagaRefuse(http.StatusBadRequest, CodeUnsupported, "authMethods[%d] has type %d; the devnet only checks EthWallet (type 1) auth methods", i, *m.AuthMethodType)
-		}
-		addr, err := pkp.CheckEthWalletAuthMethod(i, pkp.AuthMethod{AuthMethodType: *m.AuthMethodType, AccessToken: *m.AccessToken},
-			pkp.EthWalletRules{Now: now, Skew: clockSkew, RecentBlockhash: nw.RecentBlockhash})
-		if err != nil {
-			status := http.StatusBadRequest
-			var ae *pkp.AuthMethodError
-			if errors.As(err, &ae) && ae.Unauthorized {
-				status = http.StatusUnauthorized
-			}
-			return nil, nagaRefuse(status, CodeInvalidAuthMethod, "%v", err)
-		}
-		wallets = append(wallets, addr)
-	}
-	for _, addr := range wallets {
-		if entry.permitted[addr] {
-			return wallets, nil
-		}
-	}
-	return nil, nagaRefuse(http.StatusUnauthorized, CodeNotAuthorized, "none of the auth methods' wallets (%v) is a permitted address of PKP %s", wallets, entry.info.TokenID)
-}
-
-// checkNagaPKPSIWE parses the PKP's SIWE message and checks it as the v1
-// handler does: the PKP's address, URI = sessionKey, a recent blockhash
-// as nonce, an Expiration Time after now, no future Not Before, an Issued
-// At not in the future, a ReCap the statement states, and no
-// ResolvedAuthContextKey in it (the node adds that).
-func checkNagaPKPSIWE(nw *Network, text, sessionKey string, key pkp.PKP, now time.Time) (*siwe.Message, *NagaError) {
-	bad := func(code, format string, args ...any) (*siwe.Message, *NagaError) {
-		return nil, nagaRefuse(http.StatusBadRequest, code, format, args...)
-	}
-	msg, err := siwe.Parse(text)
-	if err != nil {
-		return bad(CodeInvalidSIWE, "siweMessage: %v", err)
-	}
-	if msg.Address() != key.EthAddress {
-		return bad(CodeInvalidSIWE, "siweMessage is for %s, but the PKP's address is %s", msg.Address(), key.EthAddress)
-	}
-	if msg.URI() != sessionKey {
-		return bad(CodeInvalidSIWE, "siweMessage URI %q is not the sessionKey %q", msg.URI(), sessionKey)
-	}
-	if !nw.RecentBlockhash(msg.Nonce()) {
-		return bad(CodeStaleBlockhash, "siweMessage nonce %q is not a recent blockhash of this devnet; use the latest blockhash (the block indexer's or the handshake's)", msg.Nonce())
-	}
-	exp, ok := msg.Expiration()
-	switch {
-	case !ok:
-		return bad(CodeInvalidSIWE, "siweMessage has no Expiration Time; a delegation must expire")
-	case !now.Before(exp):
-		return bad(CodeInvalidSIWE, "siweMessage expired at %s (now %s)", siwe.FormatTime(exp), siwe.FormatTime(now))
-	}
-	if nb, ok := msg.NotBefore(); ok && now.Before(nb) {
-		return bad(CodeInvalidSIWE, "siweMessage is not valid before %s (now %s)", siwe.FormatTime(nb), siwe.FormatTime(now))
-	}
-	if issued, err := msg.IssuedAt(); err != nil || now.Add(clockSkew).Before(issued) {
-		return bad(CodeInvalidSIWE, "siweMessage Issued At is in the future (now %s); check the client's clock", siwe.FormatTime(now))
-	}
-	rc, err := msg.Recap()
-	if err != nil {
-		return bad(CodeInvalidSIWE, "siweMessage must carry the ReCap of the session's requests: %v", err)
-	}
-	if _, ok := rc.Att[ResolvedAuthContextKey]; ok {
-		return bad(CodeInvalidSIWE, "siweMessage already grants %s; the nodes add the resolved auth context, so leave it out", ResolvedAuthContextKey)
-	}
-	return msg, nil
 }
 
 // rewriteNagaSIWE returns the SIWE message a naga node signs for a PKP

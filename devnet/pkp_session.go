@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/pkp"
+	"github.com/litgo/litsession/core/recap"
 	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/core/siwe"
 )
@@ -143,80 +145,13 @@ func (n *Node) serveSignSessionKey(w http.ResponseWriter, r *http.Request) {
 	}
 	now := nw.Chain.now()
 
-	// 3. Auth methods.
-	if len(*req.AuthMethods) == 0 {
-		bad(http.StatusUnauthorized, CodeNotAuthorized, "authMethods is empty; send an EthWallet auth method (type 1) whose accessToken is a permitted wallet's AuthSig")
+	// 3. Auth methods, 4. the SIWE message.
+	if _, e := n.checkAuthMethods(*req.AuthMethods, entry, now); e != nil {
+		bad(e.Status, e.Details, "%s", e.Msg)
 		return
 	}
-	var wallets []string
-	for i, m := range *req.AuthMethods {
-		if m.AuthMethodType == nil || m.AccessToken == nil {
-			bad(http.StatusBadRequest, CodeInvalidParameter, "authMethods[%d] must be {authMethodType, accessToken}", i)
-			return
-		}
-		if *m.AuthMethodType != pkp.AuthMethodEthWallet {
-			bad(http.StatusBadRequest, CodeUnsupported, "authMethods[%d] has type %d; the devnet only checks EthWallet (type 1) auth methods", i, *m.AuthMethodType)
-			return
-		}
-		addr, err := pkp.CheckEthWalletAuthMethod(i, pkp.AuthMethod{AuthMethodType: *m.AuthMethodType, AccessToken: *m.AccessToken},
-			pkp.EthWalletRules{Now: now, Skew: clockSkew, RecentBlockhash: nw.RecentBlockhash})
-		if err != nil {
-			status := http.StatusBadRequest
-			var ae *pkp.AuthMethodError
-			if errors.As(err, &ae) && ae.Unauthorized {
-				status = http.StatusUnauthorized
-			}
-			bad(status, CodeInvalidAuthMethod, "%v", err)
-			return
-		}
-		wallets = append(wallets, addr)
-	}
-	permitted := false
-	for _, addr := range wallets {
-		permitted = permitted || entry.permitted[addr]
-	}
-	if !permitted {
-		bad(http.StatusUnauthorized, CodeNotAuthorized, "none of the auth methods' wallets (%v) is a permitted address of PKP %s", wallets, entry.info.TokenID)
-		return
-	}
-
-	// 4. The SIWE message.
-	msg, err := siwe.Parse(*req.SIWEMessage)
-	if err != nil {
-		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage: %v", err)
-		return
-	}
-	if msg.Address() != key.EthAddress {
-		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage is for %s, but the PKP's address is %s", msg.Address(), key.EthAddress)
-		return
-	}
-	if msg.URI() != *req.SessionKey {
-		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage URI %q is not the sessionKey %q", msg.URI(), *req.SessionKey)
-		return
-	}
-	if !nw.RecentBlockhash(msg.Nonce()) {
-		bad(http.StatusBadRequest, CodeStaleBlockhash, "siweMessage nonce %q is not a recent blockhash of this devnet; use the latestBlockhash of the handshake", msg.Nonce())
-		return
-	}
-	exp, ok := msg.Expiration()
-	switch {
-	case !ok:
-		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage has no Expiration Time; a delegation must expire")
-		return
-	case !now.Before(exp):
-		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage expired at %s (now %s)", siwe.FormatTime(exp), siwe.FormatTime(now))
-		return
-	}
-	if nb, ok := msg.NotBefore(); ok && now.Before(nb) {
-		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage is not valid before %s (now %s)", siwe.FormatTime(nb), siwe.FormatTime(now))
-		return
-	}
-	if issued, err := msg.IssuedAt(); err != nil || now.Add(clockSkew).Before(issued) {
-		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage Issued At is in the future (now %s); check the client's clock", siwe.FormatTime(now))
-		return
-	}
-	if _, err := msg.Recap(); err != nil {
-		bad(http.StatusBadRequest, CodeInvalidSIWE, "siweMessage must carry the ReCap of the session's requests: %v", err)
+	if _, _, e := checkPKPSIWE(nw, *req.SIWEMessage, *req.SessionKey, key, now, "use the latestBlockhash of the handshake"); e != nil {
+		bad(e.Status, e.Details, "%s", e.Msg)
 		return
 	}
 
@@ -232,4 +167,83 @@ func (n *Node) serveSignSessionKey(w http.ResponseWriter, r *http.Request) {
 	}
 	resp.SignatureShare.ProofOfPossession = hex.EncodeToString(bls.SignShare(share, digest[:]))
 	WriteJSON(w, http.StatusOK, resp)
+}
+
+// checkAuthMethods checks the auth methods of sign_session_key (v1 and v2)
+// and returns the wallets (EIP-55) in order: at least one; each EthWallet with
+// an accessToken that pkp.CheckEthWalletAuthMethod accepts (fresh, not a
+// lit: delegation); at least one wallet permitted on the PKP.
+func (n *Node) checkAuthMethods(methods []authMethod, entry mintedPKP, now time.Time) ([]string, *NagaError) {
+	nw := n.network
+	if len(methods) == 0 {
+		return nil, nagaRefuse(http.StatusUnauthorized, CodeNotAuthorized, "authMethods is empty; send an EthWallet auth method (type 1) whose accessToken is a permitted wallet's AuthSig")
+	}
+	var wallets []string
+	for i, m := range methods {
+		if m.AuthMethodType == nil || m.AccessToken == nil {
+			return nil, nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "authMethods[%d] must be {authMethodType, accessToken}", i)
+		}
+		if *m.AuthMethodType != pkp.AuthMethodEthWallet {
+			return nil, nagaRefuse(http.StatusBadRequest, CodeUnsupported, "authMethods[%d] has type %d; the devnet only checks EthWallet (type 1) auth methods", i, *m.AuthMethodType)
+		}
+		addr, err := pkp.CheckEthWalletAuthMethod(i, pkp.AuthMethod{AuthMethodType: *m.AuthMethodType, AccessToken: *m.AccessToken},
+			pkp.EthWalletRules{Now: now, Skew: clockSkew, RecentBlockhash: nw.RecentBlockhash})
+		if err != nil {
+			status := http.StatusBadRequest
+			var ae *pkp.AuthMethodError
+			if errors.As(err, &ae) && ae.Unauthorized {
+				status = http.StatusUnauthorized
+			}
+			return nil, nagaRefuse(status, CodeInvalidAuthMethod, "%v", err)
+		}
+		wallets = append(wallets, addr)
+	}
+	for _, addr := range wallets {
+		if entry.permitted[addr] {
+			return wallets, nil
+		}
+	}
+	return nil, nagaRefuse(http.StatusUnauthorized, CodeNotAuthorized, "none of the auth methods' wallets (%v) is a permitted address of PKP %s", wallets, entry.info.TokenID)
+}
+
+// checkPKPSIWE parses the PKP's SIWE message of sign_session_key (v1 and
+// v2) and checks it: the PKP's address, URI = sessionKey, a recent
+// blockhash as nonce (nonceHint says where to get one), an Expiration Time
+// after now, no future Not Before, an Issued At not in the future, and a
+// ReCap the statement states, which it returns with the message.
+func checkPKPSIWE(nw *Network, text, sessionKey string, key pkp.PKP, now time.Time, nonceHint string) (*siwe.Message, *recap.Recap, *NagaError) {
+	bad := func(code, format string, args ...any) (*siwe.Message, *recap.Recap, *NagaError) {
+		return nil, nil, nagaRefuse(http.StatusBadRequest, code, format, args...)
+	}
+	msg, err := siwe.Parse(text)
+	if err != nil {
+		return bad(CodeInvalidSIWE, "siweMessage: %v", err)
+	}
+	if msg.Address() != key.EthAddress {
+		return bad(CodeInvalidSIWE, "siweMessage is for %s, but the PKP's address is %s", msg.Address(), key.EthAddress)
+	}
+	if msg.URI() != sessionKey {
+		return bad(CodeInvalidSIWE, "siweMessage URI %q is not the sessionKey %q", msg.URI(), sessionKey)
+	}
+	if !nw.RecentBlockhash(msg.Nonce()) {
+		return bad(CodeStaleBlockhash, "siweMessage nonce %q is not a recent blockhash of this devnet; %s", msg.Nonce(), nonceHint)
+	}
+	exp, ok := msg.Expiration()
+	switch {
+	case !ok:
+		return bad(CodeInvalidSIWE, "siweMessage has no Expiration Time; a delegation must expire")
+	case !now.Before(exp):
+		return bad(CodeInvalidSIWE, "siweMessage expired at %s (now %s)", siwe.FormatTime(exp), siwe.FormatTime(now))
+	}
+	if nb, ok := msg.NotBefore(); ok && now.Before(nb) {
+		return bad(CodeInvalidSIWE, "siweMessage is not valid before %s (now %s)", siwe.FormatTime(nb), siwe.FormatTime(now))
+	}
+	if issued, err := msg.IssuedAt(); err != nil || now.Add(clockSkew).Before(issued) {
+		return bad(CodeInvalidSIWE, "siweMessage Issued At is in the future (now %s); check the client's clock", siwe.FormatTime(now))
+	}
+	rc, err := msg.Recap()
+	if err != nil {
+		return bad(CodeInvalidSIWE, "siweMessage must carry the ReCap of the session's requests: %v", err)
+	}
+	return msg, rc, nil
 }
