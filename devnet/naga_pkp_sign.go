@@ -22,16 +22,13 @@ import (
 // pkp/sign: ECDSA over secp256k1 of a digest the client already hashed.
 const NagaSigningScheme = "EcdsaK256Sha256"
 
-// nagaPKPSignRequest is the decrypted body of /web/pkp/sign/v2.
+// nagaPKPSignRequest is the decrypted body of /web/pkp/sign/v2: the v1
+// body plus three members.
 type nagaPKPSignRequest struct {
-	ToSign        []int           `json:"toSign"`
-	SigningScheme *string         `json:"signingScheme"`
-	Pubkey        *string         `json:"pubkey"`
-	AuthSig       json.RawMessage `json:"authSig"`
-	NodeSet       *[]nagaNode     `json:"nodeSet"`
-	Epoch         *uint64         `json:"epoch"`
-	AuthMethods   json.RawMessage `json:"authMethods"` // accepted, not used
-	KeySetID      *string         `json:"keySetId"`
+	pkpSignRequest
+	SigningScheme *string     `json:"signingScheme"`
+	NodeSet       *[]nagaNode `json:"nodeSet"`
+	KeySetID      *string     `json:"keySetId"`
 }
 
 // nagaECDSAShare is the EcdsaSignedMessageShare of the answer, in the real
