@@ -126,8 +126,8 @@ func (n *Node) serveNaga(w http.ResponseWriter, r *http.Request, h NagaHandler) 
 // checkNagaRequest checks what the layer checks of an opened request: the
 // epoch, and a decrypted body that is a JSON object.
 func (n *Node) checkNagaRequest(epoch uint64, msg []byte) *NagaError {
-	if cur := n.network.epoch; epoch != cur && epoch+1 != cur {
-		return nagaBad("epoch %d is not the current epoch %d; read the epoch from the staking contract again", epoch, cur)
+	if !n.network.currentEpoch(epoch) {
+		return nagaBad("epoch %d is not the current epoch %d; read the epoch from the staking contract again", epoch, n.network.epoch)
 	}
 	v, err := jsjson.Parse(msg)
 	if err != nil {

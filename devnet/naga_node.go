@@ -141,7 +141,7 @@ func (n *Node) serveNagaHandshake(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nw := n.network
-	if req.Epoch != nil && *req.Epoch != 0 && *req.Epoch != nw.epoch && *req.Epoch+1 != nw.epoch {
+	if req.Epoch != nil && *req.Epoch != 0 && !nw.currentEpoch(*req.Epoch) {
 		fail(http.StatusBadRequest, fmt.Sprintf("epoch %d is not the current epoch %d; read the epoch from the staking contract again", *req.Epoch, nw.epoch))
 		return
 	}

@@ -47,7 +47,7 @@ func (n *Node) nagaCheckEpoch(epoch *uint64) *NagaError {
 	switch {
 	case epoch == nil:
 		return nagaRefuse(http.StatusBadRequest, CodeInvalidParameter, "epoch is missing; send the staking epoch number")
-	case *epoch != cur && *epoch+1 != cur:
+	case !n.network.currentEpoch(*epoch):
 		return nagaRefuse(http.StatusBadRequest, CodeInvalidEpoch, "epoch %d is not the current epoch %d; read the epoch from the staking contract again", *epoch, cur)
 	}
 	return nil

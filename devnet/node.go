@@ -2,7 +2,6 @@ package devnet
 
 import (
 	"encoding/hex"
-	"fmt"
 	"math/big"
 	"net/http"
 	"regexp"
@@ -88,10 +87,7 @@ func (n *Node) serveHandshake(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, http.StatusBadRequest, KindValidation, "NodeInvalidParameter", "challenge must be 64 hex digits (32 bytes)")
 		return
 	}
-	epoch := n.network.epoch
-	if req.Epoch != nil && *req.Epoch != 0 && *req.Epoch != epoch && *req.Epoch+1 != epoch {
-		WriteError(w, r, http.StatusBadRequest, KindValidation, "NodeInvalidEpoch",
-			fmt.Sprintf("epoch %d is not the current epoch %d; read the epoch from the staking contract again", *req.Epoch, epoch))
+	if !n.checkEpoch(w, r, req.Epoch) {
 		return
 	}
 	sdk := r.Header.Get("X-Lit-SDK-Version")
@@ -109,6 +105,6 @@ func (n *Node) serveHandshake(w http.ResponseWriter, r *http.Request) {
 		ClientSDKVersion:    sdk,
 		NodeVersion:         NodeVersion,
 		NodeIdentityKey:     n.IdentityKey,
-		Epoch:               epoch,
+		Epoch:               nw.epoch,
 	})
 }

@@ -33,11 +33,17 @@ const (
 // auth method's AuthSig) may be.
 const clockSkew = pkp.IssuedAtSkew
 
+// currentEpoch reports whether epoch is the staking epoch or the one
+// before: the epochs nodes accept in requests.
+func (nw *Network) currentEpoch(epoch uint64) bool {
+	return epoch == nw.epoch || epoch+1 == nw.epoch
+}
+
 // checkEpoch writes an error and returns false unless epoch is absent, 0,
 // the current epoch or the one before (as for the handshake).
 func (n *Node) checkEpoch(w http.ResponseWriter, r *http.Request, epoch *uint64) bool {
 	cur := n.network.epoch
-	if epoch != nil && *epoch != 0 && *epoch != cur && *epoch+1 != cur {
+	if epoch != nil && *epoch != 0 && !n.network.currentEpoch(*epoch) {
 		WriteError(w, r, http.StatusBadRequest, KindValidation, CodeInvalidEpoch,
 			fmt.Sprintf("epoch %d is not the current epoch %d; read the epoch from the staking contract again", *epoch, cur))
 		return false
