@@ -49,21 +49,35 @@ type sessionVerifyRejected struct {
 	Error
 }
 
-// verifiers holds one verifier per node, sharing one wallet-signature cache.
+// verifiers holds one verifier per node, sharing one wallet-signature
+// cache. A verifier is built once per node: building one parses the
+// network key.
 type verifiers struct {
-	once  sync.Once
-	cache *verify.WalletSigCache
+	mu     sync.Mutex
+	cache  *verify.WalletSigCache
+	byNode map[*Node]*verify.Verifier
 }
 
 func (n *Network) verifierFor(nd *Node) *verify.Verifier {
-	n.verifiers.once.Do(func() { n.verifiers.cache = verify.NewWalletSigCache(0) })
-	return verify.New(verify.Config{
+	vs := &n.verifiers
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	if v, ok := vs.byNode[nd]; ok {
+		return v
+	}
+	if vs.byNode == nil {
+		vs.cache = verify.NewWalletSigCache(0)
+		vs.byNode = map[*Node]*verify.Verifier{}
+	}
+	v := verify.New(verify.Config{
 		NodeURL:          nd.URL,
 		Now:              n.Chain.now,
 		NetworkPublicKey: n.NetworkPublicKey,
 		RecentBlockhash:  n.RecentBlockhash,
-		Cache:            n.verifiers.cache,
+		Cache:            vs.cache,
 	})
+	vs.byNode[nd] = v
+	return v
 }
 
 // VerifySessionSig runs the node's checks on a session signature for op.
