@@ -86,26 +86,46 @@ func CorrelationID(r *http.Request) string {
 	return "lit_" + hex.EncodeToString(b[:])
 }
 
-// ReadJSON decodes the request body, which must be exactly one JSON value,
-// into v. On failure it writes the Lit error (400 malformed JSON or wrong
-// field type, 413 body over MaxBodyBytes) and returns false.
-func ReadJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+// bodyError is why a request body could not be read, as a Lit error.
+type bodyError struct {
+	status     int
+	kind, code string
+	msg        string
+}
+
+func (e *bodyError) write(w http.ResponseWriter, r *http.Request) {
+	WriteError(w, r, e.status, e.kind, e.code, e.msg)
+}
+
+// readBody reads the whole request body; the middleware caps it at
+// MaxBodyBytes, and a larger body is a 413.
+func readBody(r *http.Request) ([]byte, *bodyError) {
 	body, err := io.ReadAll(r.Body)
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		WriteError(w, r, http.StatusRequestEntityTooLarge, KindValidation, "NodeBodyTooLarge",
-			fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit))
-		return false
+		return nil, &bodyError{http.StatusRequestEntityTooLarge, KindValidation, "NodeBodyTooLarge", fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit)}
 	case err != nil:
-		WriteError(w, r, http.StatusBadRequest, KindParser, "NodeParserError", "cannot read the request body")
+		return nil, &bodyError{http.StatusBadRequest, KindParser, "NodeParserError", "cannot read the request body"}
+	}
+	return body, nil
+}
+
+// ReadJSON decodes the request body, which must be exactly one JSON value,
+// into v. On failure it writes the Lit error (400 malformed JSON or wrong
+// field type, 413 body over MaxBodyBytes) and returns false.
+func ReadJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, berr := readBody(r)
+	switch {
+	case berr != nil:
+		berr.write(w, r)
 		return false
 	case len(bytes.TrimSpace(body)) == 0:
 		WriteError(w, r, http.StatusBadRequest, KindParser, "NodeParserError", "request body is empty; send a JSON object")
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	err = dec.Decode(v)
+	err := dec.Decode(v)
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &typeErr):

@@ -2,8 +2,6 @@ package devnet
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/litgo/litsession/core/e2ee"
@@ -62,15 +60,9 @@ func (nw *Network) HandleNaga(path string, h NagaHandler) {
 }
 
 func (n *Node) serveNaga(w http.ResponseWriter, r *http.Request, h NagaHandler) {
-	body, err := io.ReadAll(r.Body)
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		WriteError(w, r, http.StatusRequestEntityTooLarge, KindValidation, "NodeBodyTooLarge",
-			fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit))
-		return
-	case err != nil:
-		WriteError(w, r, http.StatusBadRequest, KindParser, "NodeParserError", "cannot read the request body")
+	body, berr := readBody(r)
+	if berr != nil {
+		berr.write(w, r)
 		return
 	}
 	req, err := e2ee.ParseRequest(body)

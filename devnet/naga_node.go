@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/litgo/litsession/core/e2ee"
@@ -113,14 +111,9 @@ func (n *Node) serveNagaHandshake(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, msg string) {
 		writeNaga(w, status, nagaFailed(&NagaError{Status: status, Msg: msg}))
 	}
-	body, err := io.ReadAll(r.Body)
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit))
-		return
-	case err != nil:
-		fail(http.StatusBadRequest, "cannot read the request body")
+	body, berr := readBody(r)
+	if berr != nil {
+		fail(berr.status, berr.msg)
 		return
 	}
 	var req struct {
