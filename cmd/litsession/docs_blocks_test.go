@@ -298,19 +298,7 @@ func runShellBlocks(t *testing.T, bin string, blocks []docBlock) {
 	}
 	text := strings.ReplaceAll(script.String(), "127.0.0.1:8787", fmt.Sprintf("127.0.0.1:%d", port))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-c", text)
-	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "LITSESSION_WALLET_KEY=")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	defer func() {
-		if cmd.Process != nil {
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		}
-	}()
-	out, err := cmd.CombinedOutput()
+	out, err := runDocShell(t, bin, t.TempDir(), text, 3*time.Minute, "LITSESSION_WALLET_KEY=")
 	if err != nil {
 		t.Fatalf("the shell blocks of %s failed: %v\n%s", blocks[0].file, err, out)
 	}
@@ -319,4 +307,25 @@ func runShellBlocks(t *testing.T, bin string, blocks []docBlock) {
 			t.Errorf("the shell blocks of %s did not print %s:\n%s", blocks[0].file, want, out)
 		}
 	}
+}
+
+// runDocShell runs script with bash in dir, the litsession binary bin first on
+// PATH and extraEnv added, as its own process group so that every
+// background process it starts (a devnet, a worker) is killed when it
+// ends or times out. It returns the combined output.
+func runDocShell(t *testing.T, bin, dir, script string, timeout time.Duration, extraEnv ...string) ([]byte, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c", script)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH")), extraEnv...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	defer func() {
+		if cmd.Process != nil {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+	}()
+	return cmd.CombinedOutput()
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -34,19 +33,7 @@ func TestReadmeCLI(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-c", "set -eo pipefail\n"+block[1])
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "LITSESSION_WALLET_KEY=")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	defer func() {
-		if cmd.Process != nil {
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		}
-	}()
-	out, err := cmd.CombinedOutput()
+	out, err := runDocShell(t, bin, dir, "set -eo pipefail\n"+block[1], 2*time.Minute, "LITSESSION_WALLET_KEY=")
 	if err != nil {
 		t.Fatalf("the README's commands failed: %v\n%s", err, out)
 	}
