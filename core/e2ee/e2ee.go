@@ -35,7 +35,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/curve25519"
-	"golang.org/x/crypto/nacl/box"
+	"golang.org/x/crypto/nacl/secretbox"
 	"golang.org/x/crypto/salsa20/salsa"
 )
 
@@ -46,7 +46,7 @@ const (
 	AADSize        = 1 + RandomSize + 8 + 2*KeySize          // 89
 	NonceSize      = 24                                      // the box nonce: the first bytes of SHA-512(AAD)
 	PrefixSize     = 16                                      // zero bytes before the box on the wire
-	Overhead       = box.Overhead                            // the Poly1305 tag at the front of the box
+	Overhead       = secretbox.Overhead                      // the Poly1305 tag at the front of the box
 	MinMessageSize = officialStripAt - PrefixSize - Overhead // 51
 )
 
@@ -227,7 +227,7 @@ func (c *Channel) Seal(msg []byte, random [RandomSize]byte, createdAt time.Time)
 		VerificationKey: c.mine.Public,
 		Random:          random,
 		CreatedAt:       createdAt,
-		Box:             box.SealAfterPrecomputation(nil, msg, n, c.key),
+		Box:             secretbox.Seal(nil, msg, n, c.key),
 	}, nil
 }
 
@@ -245,7 +245,7 @@ func (c *Channel) open(p Payload) ([]byte, error) {
 		return nil, ErrDecrypt
 	}
 	n := nonce(p.Random, uint64(p.CreatedAt.Unix()), &c.mine.Public, &c.peer)
-	msg, ok := box.OpenAfterPrecomputation(nil, p.Box, n, c.key)
+	msg, ok := secretbox.Open(nil, p.Box, n, c.key)
 	if !ok {
 		return nil, ErrDecrypt
 	}
