@@ -102,6 +102,11 @@ type Config struct {
 	// (Network.NetworkContextPath). Empty: a new temporary directory,
 	// removed by Close. Datil networks write nothing.
 	ContextDir string
+	// NoContextFile serves networkContext.json only over HTTP, at
+	// <RPCURL>/networkContext.json, and writes no file (NetworkContextPath
+	// stays empty): for hosts without a file system, such as the browser
+	// tests.
+	NoContextFile bool
 }
 
 // Network is a running devnet. Its fields are fixed after Start: Nodes
@@ -253,11 +258,13 @@ func Start(ctx context.Context, cfg Config) (*Network, error) {
 	n.rpc.handle(http.MethodPost, "/", http.HandlerFunc(n.serveRPC))
 	n.rpc.handle(http.MethodGet, node.BlockIndexerPath, http.HandlerFunc(n.serveLatestBlock))
 	if n.generation == NetworkNaga {
-		path, tempDir, err := writeNetworkContext(cfg.ContextDir)
-		if err != nil {
-			return fail(err)
+		if !cfg.NoContextFile {
+			path, tempDir, err := writeNetworkContext(cfg.ContextDir)
+			if err != nil {
+				return fail(err)
+			}
+			n.NetworkContextPath, n.contextTempDir = path, tempDir
 		}
-		n.NetworkContextPath, n.contextTempDir = path, tempDir
 		n.rpc.handle(http.MethodGet, NetworkContextPath, http.HandlerFunc(n.serveNetworkContext))
 	}
 

@@ -128,7 +128,24 @@ export interface GetSessionSigsParams {
   domain?: string;
   /** Switch the wallet to `chain` before signing (adds the chain on 4902). */
   switchChain?: boolean;
+  /**
+   * naga: the product the session sigs are priced for, which picks the
+   * threshold cheapest nodes for it; default 'LIT_ACTION' (as v8's
+   * createPkpSessionSigs). pkpSign needs 'SIGN'.
+   */
+  product?: NagaProduct;
+  /**
+   * naga: the most one request may cost in wei, shared out as each node's
+   * maxPrice (v8's formula); default 2^128 - 1. A bigint or a decimal string.
+   */
+  userMaxPrice?: bigint | string;
 }
+
+/** The naga products session signatures are priced for. */
+export type NagaProduct = 'LIT_ACTION' | 'SIGN' | 'SIGN_SESSION_KEY';
+
+/** The Lit protocol generations createClient speaks. */
+export type LitProtocol = 'datil' | 'naga';
 
 /** What a getSessionSigs call did. */
 export interface SessionSigsInfo {
@@ -146,12 +163,23 @@ export interface SessionSigsInfo {
 }
 
 export interface LitClientConfig {
+  /**
+   * The protocol generation of the network: 'datil' (v7, the default) or
+   * 'naga' (v8: end-to-end encrypted requests, priced nodes; session sigs
+   * go to the threshold cheapest nodes for the product, and the cache uses
+   * v8's per-address keys, see cache).
+   */
+  network?: LitProtocol;
   /** Node URLs, e.g. ['http://127.0.0.1:7470']; needs minNodeCount. */
   bootstrapUrls?: string[];
   minNodeCount?: number;
   /** Or read the validators from the staking contract at this JSON-RPC URL. */
   rpcUrl?: string;
   stakingAddress?: string;
+  /** naga: the PriceFeed contract; default naga's. Prices are read through rpcUrl. */
+  priceFeedAddress?: string;
+  /** The block indexer for the SIWE nonce; default rpcUrl + '/get_most_recent_valid_block', else a handshake. */
+  indexerUrl?: string;
   /** Milliseconds for each round of node requests; default 20000. */
   connectTimeout?: number;
   /** The EIP-1193 wallet; default window.ethereum at call time. */

@@ -435,6 +435,8 @@ function wrap(wasm, pkpWasmUrl) {
             sessionKey: params.sessionKey,
             domain: params.domain,
             switchChain: !!params.switchChain,
+            product: params.product,
+            userMaxPrice: params.userMaxPrice === undefined || params.userMaxPrice === null ? undefined : String(params.userMaxPrice),
           };
           let cb;
           if (params.authNeededCallback !== undefined) {
@@ -560,6 +562,11 @@ function wrapPkp(raw) {
             networkPublicKey: client.networkPublicKey,
             connectTimeout: config.connectTimeout,
             provider: config.provider,
+            network: config.network,
+            rpcUrl: config.rpcUrl,
+            stakingAddress: config.stakingAddress,
+            priceFeedAddress: config.priceFeedAddress,
+            indexerUrl: config.indexerUrl,
           }), 'client');
           entry = { key, connecting: c.connect().then(() => c) };
           clients.set(client, entry);

@@ -31,7 +31,7 @@ func newClient(opts js.Value) (*client, error) {
 	if opts.Type() != js.TypeObject {
 		return nil, errcode.Errorf(errcode.InvalidParams, nil, "createClient needs an options object, e.g. {bootstrapUrls: ['http://127.0.0.1:7470', …], minNodeCount: 2} or {rpcUrl: 'http://127.0.0.1:8545'}")
 	}
-	cfg, err := nodeConfig(opts)
+	cfg, err := jsbridge.NodeConfig(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,9 @@ func (datil) ParseHandshake(url string, resp Response) (HandshakeResponse, error
 	if !ok2xx(resp.Status) {
 		return HandshakeResponse{}, parseNodeError(url, resp)
 	}
+	if v, err := jsjson.Parse(resp.Body); err == nil && v.Get("ok").Exists() && v.Get("data").Exists() && !v.Get("serverPublicKey").Exists() {
+		return HandshakeResponse{}, errors.New("the node answered in naga's (v8) handshake envelope {ok, data}: this network speaks naga, so use the naga generation")
+	}
 	return ParseHandshakeResponse(resp.Body)
 }
 

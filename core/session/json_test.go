@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"math/big"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/jsjson"
+	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/sessionkey"
 )
@@ -51,6 +53,11 @@ func TestParamsFromJSON(t *testing.T) {
 			JSParams{Params: Params{ResourceAbilityRequests: []resource.Request{pkp}}}},
 		{"secret key only", `{"resourceAbilityRequests":[` + jsonPKPAll + `],"sessionKey":{"secretKey":"` + key.SecretKeyHex() + `","other":1}}`,
 			JSParams{Params: Params{ResourceAbilityRequests: []resource.Request{pkp}, SessionKey: key}}},
+		{"naga product and budget", `{"resourceAbilityRequests":[` + jsonPKPAll + `],"product":"SIGN","userMaxPrice":"340282366920938463463374607431768211455"}`,
+			JSParams{Params: Params{ResourceAbilityRequests: []resource.Request{pkp}, Operation: OperationPKPSign,
+				MaxPrice: new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))}}},
+		{"zero budget", `{"resourceAbilityRequests":[` + jsonPKPAll + `],"product":"LIT_ACTION","userMaxPrice":"0"}`,
+			JSParams{Params: Params{ResourceAbilityRequests: []resource.Request{pkp}, Operation: OperationLitAction, MaxPrice: new(big.Int)}}},
 		{"empty requests", `{"resourceAbilityRequests":[]}`,
 			JSParams{Params: Params{ResourceAbilityRequests: []resource.Request{}}}},
 	} {
@@ -88,6 +95,13 @@ func TestParamsFromJSONErrors(t *testing.T) {
 		{`{"sessionKey":{"publicKey":1},` + reqs + `}`, "getSessionSigs: sessionKey: publicKey must be a string, got number"},
 		{`{"sessionKey":{},` + reqs + `}`, "getSessionSigs: sessionKey: secretKey is missing"},
 		{`{"sessionKey":{"publicKey":"00","secretKey":"11"},` + reqs + `}`, "getSessionSigs: sessionKey: secretKey must be 128 hex characters (seed and public key) or 64 (seed), got 2"},
+		{`{"product":"DECRYPTION",` + reqs + `}`, `getSessionSigs: product "DECRYPTION" is not a product session signatures are priced for; use LIT_ACTION (the default), SIGN or SIGN_SESSION_KEY`},
+		{`{"product":"sign",` + reqs + `}`, `getSessionSigs: product "sign" is not`},
+		{`{"userMaxPrice":1000,` + reqs + `}`, "getSessionSigs: userMaxPrice must be a string, got number"},
+		{`{"userMaxPrice":"0100",` + reqs + `}`, `getSessionSigs: userMaxPrice "0100" is not a price in wei`},
+		{`{"userMaxPrice":"-1",` + reqs + `}`, `getSessionSigs: userMaxPrice "-1" is not a price in wei`},
+		{`{"userMaxPrice":"1e+21",` + reqs + `}`, `getSessionSigs: userMaxPrice "1e+21" is not a price in wei`},
+		{`{"userMaxPrice":"0x10",` + reqs + `}`, `getSessionSigs: userMaxPrice "0x10" is not a price in wei`},
 		// The first error wins, in member order.
 		{`{"chain":1,"domain":2}`, "getSessionSigs: chain must be a string, got number"},
 	} {
@@ -205,5 +219,21 @@ func TestInfoSessionKeyAndTimings(t *testing.T) {
 	_, info = r.get(t, Params{ResourceAbilityRequests: pkpAll(t)})
 	if !info.CacheReused || info.Timings.Wallet != 0 {
 		t.Errorf("cached: %+v", info)
+	}
+}
+
+// The operation names of getSessionSigs' product are core/node's endpoints.
+func TestOperationsAreNodeEndpoints(t *testing.T) {
+	for _, tc := range []struct {
+		op   string
+		want node.Endpoint
+	}{
+		{OperationLitAction, node.EndpointLitAction},
+		{OperationPKPSign, node.EndpointPKPSign},
+		{OperationSignSessionKey, node.EndpointSignSessionKey},
+	} {
+		if tc.op != string(tc.want) {
+			t.Errorf("operation %q, core/node calls it %q", tc.op, tc.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"math/big"
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/jsjson"
@@ -24,7 +25,10 @@ const paramsWhere = "getSessionSigs"
 // ParamsFromJSON reads getSessionSigs' params object {chain,
 // resourceAbilityRequests, expiration, capabilityAuthSigs,
 // capacityDelegationAuthSig, sessionKey {publicKey, secretKey}, domain,
-// switchChain}. Absent and null members are zero, unknown members are
+// switchChain, product, userMaxPrice}. product and userMaxPrice matter on a
+// network that charges (naga): product is one of the v8 product names
+// LIT_ACTION (the default), SIGN and SIGN_SESSION_KEY, and userMaxPrice is
+// the budget of one request in wei as a decimal string. Absent and null members are zero, unknown members are
 // ignored; resourceAbilityRequests is required. Every error is a
 // *jsjson.FieldError (code invalid_params) naming the member; a bad
 // sessionKey carries the *sessionkey.Error as its cause.
@@ -35,6 +39,16 @@ func ParamsFromJSON(v jsjson.Value) (JSParams, error) {
 	p.Expiration = f.String("expiration")
 	p.Domain = f.String("domain")
 	p.SwitchChain = f.Bool("switchChain")
+	if name := f.String("product"); name != "" {
+		if p.Operation = productOperation(name); p.Operation == "" {
+			f.Failf("product %q is not a product session signatures are priced for; use LIT_ACTION (the default), SIGN or SIGN_SESSION_KEY", name)
+		}
+	}
+	if s := f.String("userMaxPrice"); s != "" {
+		if p.MaxPrice = parseWei(s); p.MaxPrice == nil {
+			f.Failf("userMaxPrice %q is not a price in wei: use a decimal integer string without sign or leading zeros, e.g. \"1000000000000000000\" (String(bigint) gives one)", s)
+		}
+	}
 	for i, it := range f.Array("capabilityAuthSigs", "AuthSigs {sig, derivedVia, signedMessage, address}") {
 		a, err := authsig.FromJSON(it)
 		if err != nil {
@@ -86,4 +100,42 @@ func (p Params) ChainOrDefault() string {
 		return DefaultChain
 	}
 	return p.Chain
+}
+
+// The operations Params.Operation names, as core/node's Endpoint values.
+const (
+	OperationLitAction      = "lit action"
+	OperationPKPSign        = "pkp sign"
+	OperationSignSessionKey = "sign session key"
+)
+
+// productOperation returns the operation of a v8 product name, or "".
+func productOperation(name string) string {
+	switch name {
+	case "LIT_ACTION":
+		return OperationLitAction
+	case "SIGN":
+		return OperationPKPSign
+	case "SIGN_SESSION_KEY":
+		return OperationSignSessionKey
+	}
+	return ""
+}
+
+// parseWei reads a canonical decimal amount of wei (digits only, no
+// leading zero unless it is "0"); nil when s is not one.
+func parseWei(s string) *big.Int {
+	if len(s) > 78 || (len(s) > 1 && s[0] == '0') {
+		return nil // 78 digits hold 2^256
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return nil
+		}
+	}
+	v, ok := new(big.Int).SetString(s, 10)
+	if !ok {
+		return nil
+	}
+	return v
 }

@@ -176,6 +176,11 @@ func (k *KeyPair) PublicKeyHex() string { return hex.EncodeToString(k.PublicKey(
 // It is the secret: do not log it.
 func (k *KeyPair) SecretKeyHex() string { return hex.EncodeToString(k.priv) }
 
+// SeedHex returns the 32-byte seed as 64 lowercase hex characters: the
+// secretKey of naga (v8) key pairs, whose signer needs exactly 32 bytes.
+// It is the secret: do not log it.
+func (k *KeyPair) SeedHex() string { return hex.EncodeToString(k.priv.Seed()) }
+
 // URI returns "lit:session:" + the public key hex.
 func (k *KeyPair) URI() string { return URIPrefix + k.PublicKeyHex() }
 

@@ -82,35 +82,21 @@ type client struct {
 	wantKey string
 }
 
-// newClient reads {bootstrapUrls, minNodeCount, connectTimeout?,
-// provider?, networkPublicKey?}. js/lit-session.js fills it from a
-// connected LitClient: its connected nodes, threshold and wallet. The
-// values' rules are node.New's.
+// newClient reads {bootstrapUrls, minNodeCount, provider?,
+// networkPublicKey?} and the other node options of jsbridge.NodeConfig
+// (network, rpcUrl, …). js/lit-session.js fills it from a connected
+// LitClient: its connected nodes, threshold, network options and wallet.
+// The values' rules are node.New's.
 func newClient(opts js.Value) (*client, error) {
 	if opts.Type() != js.TypeObject {
 		return nil, invalid("createClient needs {bootstrapUrls, minNodeCount}")
 	}
-	cfg := node.Config{Transport: jsbridge.FetchTransport{}}
-	urls := opts.Get("bootstrapUrls")
-	if urls.Type() != js.TypeObject || urls.Get("length").Type() != js.TypeNumber || urls.Length() == 0 {
+	cfg, err := jsbridge.NodeConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.BootstrapURLs) == 0 {
 		return nil, invalid("createClient: bootstrapUrls must be a non-empty array of node URLs")
-	}
-	for i := range urls.Length() {
-		u := urls.Index(i)
-		if u.Type() != js.TypeString {
-			return nil, invalid("createClient: bootstrapUrls[%d] is not a string", i)
-		}
-		cfg.BootstrapURLs = append(cfg.BootstrapURLs, u.String())
-	}
-	switch v := opts.Get("minNodeCount"); v.Type() {
-	case js.TypeNumber:
-		cfg.MinNodeCount = v.Int()
-	case js.TypeUndefined, js.TypeNull:
-	default:
-		return nil, invalid("createClient: minNodeCount must be a number")
-	}
-	if v := opts.Get("connectTimeout"); v.Type() == js.TypeNumber && v.Int() > 0 {
-		cfg.Timeout = time.Duration(v.Int()) * time.Millisecond
 	}
 	nc, err := node.New(cfg)
 	if err != nil {
@@ -185,9 +171,13 @@ func (c *client) generate(raw string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	secret := p.SessionKeyPair.SecretKeyHex()
+	if c.nc.Generation() == node.Naga {
+		secret = p.SessionKeyPair.SeedHex() // v8 code signs with the 32-byte seed only
+	}
 	return map[string]any{
 		"delegationAuthSig": string(b),
-		"sessionKeyPair":    map[string]any{"publicKey": p.SessionKeyPair.PublicKeyHex(), "secretKey": p.SessionKeyPair.SecretKeyHex()},
+		"sessionKeyPair":    map[string]any{"publicKey": p.SessionKeyPair.PublicKeyHex(), "secretKey": secret},
 	}, nil
 }
 

@@ -77,7 +77,7 @@ func installFetch(origins []string) {
 		url := jsbridge.JSString(jsbridge.Arg0(args))
 		ours := false
 		for _, o := range origins {
-			if strings.HasPrefix(url, o+"/") {
+			if url == o || strings.HasPrefix(url, o+"/") {
 				ours = true
 			}
 		}

@@ -4,6 +4,8 @@ package jsbridge
 
 import (
 	"errors"
+	"syscall/js"
+	"time"
 
 	"github.com/litgo/litsession/core/errcode"
 	"github.com/litgo/litsession/core/node"
@@ -15,8 +17,14 @@ func optionName(field string) string {
 	switch field {
 	case "RPCURL":
 		return "rpcUrl"
+	case "Generation":
+		return "network"
 	case "StakingAddress":
 		return "stakingAddress"
+	case "PriceFeedAddress":
+		return "priceFeedAddress"
+	case "BlockhashURL":
+		return "indexerUrl"
 	case "BootstrapURLs":
 		return "bootstrapUrls"
 	case "MinNodeCount":
@@ -39,4 +47,74 @@ func ConfigError(err error) error {
 		return errcode.Errorf(errcode.InvalidParams, err, "createClient: %s %s", name, ce.Msg)
 	}
 	return errcode.Errorf(errcode.InvalidParams, err, "createClient: %s", ce.Msg)
+}
+
+// NodeConfig converts the data members of createClient's options
+// {network, bootstrapUrls, minNodeCount, rpcUrl, stakingAddress,
+// priceFeedAddress, indexerUrl, connectTimeout} to a node.Config, for both
+// modules; a member of the wrong JS type is an invalid_params error. The
+// values are node.New's to check.
+func NodeConfig(opts js.Value) (node.Config, error) {
+	cfg := node.Config{Transport: FetchTransport{}}
+	network, err := optString(opts, "network")
+	if err != nil {
+		return cfg, err
+	}
+	if network != "" {
+		if cfg.Generation, err = node.GenerationByName(network); err != nil {
+			return cfg, ConfigError(err)
+		}
+	}
+	if v := opts.Get("bootstrapUrls"); !IsNullish(v) {
+		if v.Type() != js.TypeObject || v.Get("length").Type() != js.TypeNumber {
+			return cfg, errcode.Errorf(errcode.InvalidParams, nil, "createClient: bootstrapUrls must be an array of node URLs like 'http://127.0.0.1:7470'")
+		}
+		for i := range v.Length() {
+			u := v.Index(i)
+			if u.Type() != js.TypeString {
+				return cfg, errcode.Errorf(errcode.InvalidParams, nil, "createClient: bootstrapUrls[%d] is not a string", i)
+			}
+			cfg.BootstrapURLs = append(cfg.BootstrapURLs, u.String())
+		}
+	}
+	if cfg.MinNodeCount, err = optInt(opts, "minNodeCount"); err != nil {
+		return cfg, err
+	}
+	if cfg.RPCURL, err = optString(opts, "rpcUrl"); err != nil {
+		return cfg, err
+	}
+	if cfg.StakingAddress, err = optString(opts, "stakingAddress"); err != nil {
+		return cfg, err
+	}
+	if cfg.PriceFeedAddress, err = optString(opts, "priceFeedAddress"); err != nil {
+		return cfg, err
+	}
+	if cfg.BlockhashURL, err = optString(opts, "indexerUrl"); err != nil {
+		return cfg, err
+	}
+	ms, err := optInt(opts, "connectTimeout")
+	cfg.Timeout = time.Duration(ms) * time.Millisecond
+	return cfg, err
+}
+
+func optString(o js.Value, name string) (string, error) {
+	v := o.Get(name)
+	if IsNullish(v) {
+		return "", nil
+	}
+	if v.Type() != js.TypeString {
+		return "", errcode.Errorf(errcode.InvalidParams, nil, "createClient: %s must be a string", name)
+	}
+	return v.String(), nil
+}
+
+func optInt(o js.Value, name string) (int, error) {
+	v := o.Get(name)
+	if IsNullish(v) {
+		return 0, nil
+	}
+	if v.Type() != js.TypeNumber || v.Float() != float64(int(v.Float())) {
+		return 0, errcode.Errorf(errcode.InvalidParams, nil, "createClient: %s must be a whole number", name)
+	}
+	return v.Int(), nil
 }
