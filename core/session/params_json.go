@@ -24,7 +24,7 @@ const paramsWhere = "getSessionSigs"
 // ParamsFromJSON reads getSessionSigs' params object {chain,
 // resourceAbilityRequests, expiration, capabilityAuthSigs,
 // capacityDelegationAuthSig, sessionKey {publicKey, secretKey}, domain,
-// switchChain}. Absent and null members are zero, unknown members are
+// walletAddress, switchChain}. Absent and null members are zero, unknown members are
 // ignored; resourceAbilityRequests is required. Every error is a
 // *jsjson.FieldError (code invalid_params) naming the member; a bad
 // sessionKey carries the *sessionkey.Error as its cause.
@@ -34,6 +34,7 @@ func ParamsFromJSON(v jsjson.Value) (JSParams, error) {
 	p.Chain = f.String("chain")
 	p.Expiration = f.String("expiration")
 	p.Domain = f.String("domain")
+	p.WalletAddress = f.String("walletAddress")
 	p.SwitchChain = f.Bool("switchChain")
 	for i, it := range f.Array("capabilityAuthSigs", "AuthSigs {sig, derivedVia, signedMessage, address}") {
 		a, err := authsig.FromJSON(it)
