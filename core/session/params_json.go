@@ -25,10 +25,11 @@ const paramsWhere = "getSessionSigs"
 // ParamsFromJSON reads getSessionSigs' params object {chain,
 // resourceAbilityRequests, expiration, capabilityAuthSigs,
 // capacityDelegationAuthSig, sessionKey {publicKey, secretKey}, domain,
-// switchChain, product, userMaxPrice}. product and userMaxPrice matter on a
-// network that charges (naga): product is one of the v8 product names
-// LIT_ACTION (the default), SIGN and SIGN_SESSION_KEY, and userMaxPrice is
-// the budget of one request in wei as a decimal string. Absent and null members are zero, unknown members are
+// walletAddress, switchChain, product, userMaxPrice}. product and
+// userMaxPrice matter on a network that charges (naga): product is one of
+// the v8 product names LIT_ACTION (the default), SIGN and
+// SIGN_SESSION_KEY, and userMaxPrice is the budget of one request in wei
+// as a decimal string. Absent and null members are zero, unknown members are
 // ignored; resourceAbilityRequests is required. Every error is a
 // *jsjson.FieldError (code invalid_params) naming the member; a bad
 // sessionKey carries the *sessionkey.Error as its cause.
@@ -38,6 +39,7 @@ func ParamsFromJSON(v jsjson.Value) (JSParams, error) {
 	p.Chain = f.String("chain")
 	p.Expiration = f.String("expiration")
 	p.Domain = f.String("domain")
+	p.WalletAddress = f.String("walletAddress")
 	p.SwitchChain = f.Bool("switchChain")
 	if name := f.String("product"); name != "" {
 		if p.Operation = productOperation(name); p.Operation == "" {

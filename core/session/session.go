@@ -6,9 +6,10 @@
 //
 // A call to GetSessionSigs
 //
-//  1. takes the session key from Params, else from storage (lit-session-key),
-//     else generates one and stores it;
-//  2. reuses the wallet AuthSig cached in lit-wallet-sig if it passes the
+//  1. takes the session key from Params, else from storage (lit-session-key,
+//     or where Engine.CacheLayout says), else generates one and stores it;
+//  2. reuses the wallet AuthSig cached in lit-wallet-sig (or where
+//     Engine.CacheLayout says) if it passes the
 //     re-sign rules (see Rule), else asks the callback or wallet for a new
 //     one over a SIWE message with URI lit:session:<public key>, nonce the
 //     latest blockhash, and a ReCap of the requests, checks it by the same
@@ -51,7 +52,6 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
-	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/recap"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/sessionkey"
@@ -171,6 +171,12 @@ type Params struct {
 	CapacityDelegationAuthSig *authsig.AuthSig
 	// Domain is the SIWE domain; "" means localhost.
 	Domain string
+	// WalletAddress is the address of the account that signs the wallet
+	// AuthSig, for an auth callback: a cache layout keyed by address
+	// (NagaCache) needs it to cache anything, and a cached or new AuthSig
+	// by another account is refused (RuleOtherAccount). With
+	// Engine.Wallet, "" means the wallet's address.
+	WalletAddress string
 }
 
 // Engine makes session signatures. Its fields are read on each call; set
@@ -181,6 +187,9 @@ type Engine struct {
 	// Storage caches the session key and wallet signature; nil caches
 	// nothing (as the SDK in Node without a storage provider).
 	Storage storage.Storage
+	// CacheLayout is the keys and value forms used in Storage; nil is
+	// V7Cache, the official v7 SDK's. NagaCache is the official v8 SDK's.
+	CacheLayout CacheLayout
 	// Network supplies the nodes and the blockhash; required.
 	Network Network
 	// Wallet signs when Params.AuthNeededCallback is nil: the message of
@@ -317,7 +326,18 @@ func (e *Engine) getSessionSigs(ctx context.Context, p Params) (*SessionSigs, In
 	}
 	defer release()
 
-	key, err := e.sessionKey(ctx, p, &info)
+	requested := explicit
+	if requested.IsZero() {
+		requested = now.Add(DefaultValidity)
+	}
+	slot, err := e.cacheSlot(ctx, p)
+	if err != nil {
+		return nil, info, err
+	}
+	if slot.warning != "" {
+		info.warn("%s", slot.warning)
+	}
+	key, err := e.sessionKey(ctx, p, slot, now, requested, &info)
 	if err != nil {
 		return nil, info, err
 	}
@@ -327,16 +347,12 @@ func (e *Engine) getSessionSigs(ctx context.Context, p Params) (*SessionSigs, In
 		w.siweStatement = new(string)
 		*w.siweStatement = NagaSIWEStatement
 	}
-	wallet, c, err := e.walletSig(ctx, p, key, w, expiration, &info)
+	wallet, c, err := e.walletSig(ctx, p, key, w, expiration, slot, &info)
 	if err != nil {
 		return nil, info, err
 	}
 	info.WalletAddress = c.address
 	info.Warnings = append(info.Warnings, c.warnings...)
-	requested := explicit
-	if requested.IsZero() {
-		requested = now.Add(DefaultValidity)
-	}
 	if !c.expiry.IsZero() && c.expiry.Before(requested) {
 		expiration = siwe.FormatTime(c.expiry) // never outlive the wallet signature
 	}
@@ -382,22 +398,24 @@ func checkRequests(reqs []resource.Request) (*recap.Recap, error) {
 	return rc, nil
 }
 
-// sessionKey returns Params.SessionKey, the stored key, or a new stored one.
-func (e *Engine) sessionKey(ctx context.Context, p Params, info *Info) (*sessionkey.KeyPair, error) {
+// sessionKey returns Params.SessionKey, the stored key, or a new stored one
+// that the layout may reuse until expiresAt.
+func (e *Engine) sessionKey(ctx context.Context, p Params, slot cacheSlot, now, expiresAt time.Time, info *Info) (*sessionkey.KeyPair, error) {
 	if p.SessionKey != nil {
 		return p.SessionKey, nil
 	}
-	if e.Storage != nil {
-		raw, ok, err := e.Storage.Get(ctx, storage.KeySessionKey)
+	if slot.on() {
+		raw, ok, err := e.Storage.Get(ctx, slot.keyKey)
 		switch {
 		case err != nil:
-			info.warn("reading %s failed (%v); using a new session key", storage.KeySessionKey, err)
+			info.warn("reading %s failed (%v); using a new session key", slot.keyKey, err)
 		case ok:
-			key, err := sessionkey.Parse([]byte(raw))
-			if err == nil {
+			key, exp, err := slot.layout.DecodeSessionKey(raw)
+			if err != nil {
+				info.warn("the stored %s is unusable (%v); replacing it with a new session key", slot.keyKey, err)
+			} else if exp.IsZero() || now.Add(e.margin()).Before(exp) {
 				return key, nil
 			}
-			info.warn("the stored %s is unusable (%v); replacing it with a new session key", storage.KeySessionKey, err)
 		}
 	}
 	key, err := sessionkey.Generate(e.Rand)
@@ -405,13 +423,13 @@ func (e *Engine) sessionKey(ctx context.Context, p Params, info *Info) (*session
 		return nil, fmt.Errorf("session: %w", err)
 	}
 	info.SessionKeyCreated = true
-	if e.Storage != nil {
-		b, err := key.MarshalJSON()
+	if slot.on() {
+		v, err := slot.layout.EncodeSessionKey(key, expiresAt)
 		if err == nil {
-			err = e.Storage.Set(ctx, storage.KeySessionKey, string(b))
+			err = e.Storage.Set(ctx, slot.keyKey, v)
 		}
 		if err != nil {
-			info.warn("storing %s failed (%v); the next call will use another session key and ask the wallet again", storage.KeySessionKey, err)
+			info.warn("storing %s failed (%v); the next call will use another session key and ask the wallet again", slot.keyKey, err)
 		}
 	}
 	return key, nil
@@ -419,21 +437,23 @@ func (e *Engine) sessionKey(ctx context.Context, p Params, info *Info) (*session
 
 // walletSig returns the cached wallet AuthSig if it passes the rules, else
 // a new one from the callback or wallet, checked and cached.
-func (e *Engine) walletSig(ctx context.Context, p Params, key *sessionkey.KeyPair, w want, expiration string, info *Info) (authsig.AuthSig, *checked, error) {
+func (e *Engine) walletSig(ctx context.Context, p Params, key *sessionkey.KeyPair, w want, expiration string, slot cacheSlot, info *Info) (authsig.AuthSig, *checked, error) {
 	info.Rule, info.Reason = RuleMissing, "no wallet signature is cached"
-	if e.Storage == nil {
-		info.Reason = "there is no storage to cache a wallet signature in"
-	} else if raw, ok, err := e.Storage.Get(ctx, storage.KeyWalletSig); err != nil {
-		info.warn("reading %s failed (%v); asking for a new wallet signature", storage.KeyWalletSig, err)
+	if !slot.on() {
+		info.Reason = slot.off
+	} else if raw, ok, err := e.Storage.Get(ctx, slot.sigKey); err != nil {
+		info.warn("reading %s failed (%v); asking for a new wallet signature", slot.sigKey, err)
 	} else if ok {
 		cw := w
 		cw.margin = e.margin()
-		a, rerr := decodeStored(raw)
+		a, rerr := decodeWalletSig(slot.layout, raw)
 		var c *checked
 		if rerr == nil {
 			c, rerr = e.check(a, cw, true)
 		}
-		if rerr == nil && p.AuthNeededCallback == nil && e.Wallet != nil {
+		if rerr == nil && slot.address != "" && !strings.EqualFold(slot.address, c.address) {
+			rerr = broke(RuleOtherAccount, "it was signed by %s, but %s %s", c.address, slot.addressIs, slot.address)
+		} else if rerr == nil && slot.address == "" && p.AuthNeededCallback == nil && e.Wallet != nil {
 			// One global slot holds the signature (as in the official SDK):
 			// when the user switched accounts, it is not theirs to reuse.
 			if addr, err := e.Wallet.Address(ctx); err == nil && !strings.EqualFold(addr, c.address) {
@@ -490,16 +510,19 @@ func (e *Engine) walletSig(ctx context.Context, p Params, key *sessionkey.KeyPai
 		return authsig.AuthSig{}, nil, err
 	}
 	c, rerr := e.check(a, w, false)
+	if rerr == nil && slot.address != "" && !strings.EqualFold(slot.address, c.address) {
+		rerr = broke(RuleOtherAccount, "it was signed by %s, but %s %s", c.address, slot.addressIs, slot.address)
+	}
 	if rerr != nil {
 		return authsig.AuthSig{}, nil, &AuthSigError{Source: source, Rule: rerr.rule, Detail: rerr.detail}
 	}
-	if e.Storage != nil {
-		b, err := jsjson.Marshal(a)
+	if slot.on() {
+		v, err := slot.layout.EncodeWalletSig(a)
 		if err == nil {
-			err = e.Storage.Set(ctx, storage.KeyWalletSig, string(b))
+			err = e.Storage.Set(ctx, slot.sigKey, v)
 		}
 		if err != nil {
-			info.warn("storing %s failed (%v); the next call will ask the wallet again", storage.KeyWalletSig, err)
+			info.warn("storing %s failed (%v); the next call will ask the wallet again", slot.sigKey, err)
 		}
 	}
 	return a, c, nil
