@@ -126,6 +126,12 @@ export interface GetSessionSigsParams {
   sessionKey?: { publicKey: string; secretKey: string };
   /** SIWE domain; default 'localhost'. */
   domain?: string;
+  /**
+   * The address of the account that signs (checked against the AuthSig).
+   * With an authNeededCallback on naga it keys the cache, which is per
+   * address; without it nothing is cached there.
+   */
+  walletAddress?: string;
   /** Switch the wallet to `chain` before signing (adds the chain on 4902). */
   switchChain?: boolean;
   /**
@@ -184,6 +190,15 @@ export interface LitClientConfig {
   connectTimeout?: number;
   /** The EIP-1193 wallet; default window.ethereum at call time. */
   provider?: { request(args: { method: string; params?: unknown }): Promise<unknown> };
+  /**
+   * naga: the appName and networkName of the v8 storage plugin
+   * (storagePlugins.localStorage({appName, networkName})) whose entries the
+   * cache shares: lit-auth:<appName>:<networkName>:<address>. Pass the ones
+   * your page gave the official v8 SDK to keep its sessions. Default
+   * 'lit-session' and 'naga'. Not allowed on datil.
+   */
+  appName?: string;
+  networkName?: string;
   /** Web Storage for the cache; default window.localStorage; false for none. */
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | false;
   /** Log steps (never secrets) to console.debug. */
@@ -230,7 +245,11 @@ export interface GeneratePkpDelegationParams {
 export interface PkpDelegation {
   /** The PKP's LIT_BLS AuthSig (sig is '{"ProofOfPossession":"<192 hex>"}'). */
   delegationAuthSig: Required<AuthSig>;
-  /** The delegated session key; secretKey is 128 hex (seed and public key). Keep it secret. */
+  /**
+   * The delegated session key. secretKey is 128 hex (seed and public key)
+   * on datil, 64 hex (the seed, as v8's generateSessionKeyPair) on naga.
+   * Keep it secret.
+   */
   sessionKeyPair: { publicKey: string; secretKey: string };
 }
 

@@ -434,6 +434,7 @@ function wrap(wasm, pkpWasmUrl) {
             capacityDelegationAuthSig: params.capacityDelegationAuthSig,
             sessionKey: params.sessionKey,
             domain: params.domain,
+            walletAddress: params.walletAddress,
             switchChain: !!params.switchChain,
             product: params.product,
             userMaxPrice: params.userMaxPrice === undefined || params.userMaxPrice === null ? undefined : String(params.userMaxPrice),

@@ -24,9 +24,9 @@ type client struct {
 	debug  bool
 }
 
-// newClient reads createClient's options {bootstrapUrls, minNodeCount,
-// rpcUrl, stakingAddress, connectTimeout, storage, provider, debug}: the
-// data members are converted to a node.Config, which node.New checks.
+// newClient reads createClient's options: the node options of
+// jsbridge.NodeConfig (network, bootstrapUrls, rpcUrl, …), which node.New
+// checks, and storage, provider, appName, networkName and debug.
 func newClient(opts js.Value) (*client, error) {
 	if opts.Type() != js.TypeObject {
 		return nil, errcode.Errorf(errcode.InvalidParams, nil, "createClient needs an options object, e.g. {bootstrapUrls: ['http://127.0.0.1:7470', …], minNodeCount: 2} or {rpcUrl: 'http://127.0.0.1:8545'}")
@@ -53,11 +53,49 @@ func newClient(opts js.Value) (*client, error) {
 	default:
 		return nil, errcode.Errorf(errcode.InvalidParams, nil, "createClient: provider must be an EIP-1193 provider (an object with request({method, params}))")
 	}
+	layout, err := cacheLayout(opts, nc.Generation())
+	if err != nil {
+		return nil, err
+	}
 	return &client{
 		nc:     nc,
-		engine: &session.Engine{Storage: st, Network: nc, Wallet: wallet},
+		engine: &session.Engine{Storage: st, Network: nc, Wallet: wallet, CacheLayout: layout},
 		debug:  opts.Get("debug").Truthy(),
 	}, nil
+}
+
+// Defaults of createClient's appName and networkName on naga.
+const (
+	defaultAppName     = "lit-session"
+	defaultNetworkName = "naga"
+)
+
+// cacheLayout reads createClient's {appName, networkName}: on naga the
+// cache is the v8 storage plugin's (session.NagaCache), so a page that
+// passes the appName and networkName it gave the official v8 SDK's
+// storagePlugins.localStorage keeps its session; datil keeps v7's keys.
+func cacheLayout(opts js.Value, gen node.Generation) (session.CacheLayout, error) {
+	app, err := jsbridge.OptString(opts, "appName")
+	if err != nil {
+		return nil, err
+	}
+	network, err := jsbridge.OptString(opts, "networkName")
+	if err != nil {
+		return nil, err
+	}
+	if gen != node.Naga {
+		if app != "" || network != "" {
+			return nil, errcode.Errorf(errcode.InvalidParams, nil, "createClient: appName and networkName name the naga (v8) cache; pass them with network: 'naga', or leave them out on datil")
+		}
+		return nil, nil
+	}
+	if app == "" {
+		app = defaultAppName
+	}
+	if network == "" {
+		network = defaultNetworkName
+	}
+	return session.NagaCache{AppName: app, NetworkName: network}, nil
 }
 
 func (c *client) jsObject() js.Value {

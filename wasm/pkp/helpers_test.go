@@ -3,11 +3,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/devnet"
+	"github.com/litgo/litsession/wasm/internal/devnetfetch"
 	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
 
@@ -56,98 +55,11 @@ func TestMain(m *testing.M) {
 		fmt.Println("starting the devnet:", err)
 		os.Exit(1)
 	}
-	installFetch(append([]string{dn.RPCURL}, dn.NodeURLs...))
+	devnetfetch.Install(goHTTP, append([]string{dn.RPCURL}, dn.NodeURLs...)...)
 	api = newAPI()
 	code := m.Run()
 	dn.Close()
 	os.Exit(code)
-}
-
-// installFetch replaces globalThis.fetch: requests to the given origins go
-// to the in-process devnet, the rest to the real fetch. requests counts
-// them per path.
-var requests = struct {
-	sync.Mutex
-	paths map[string]int
-}{paths: map[string]int{}}
-
-func installFetch(origins []string) {
-	real := js.Global().Get("fetch")
-	js.Global().Set("fetch", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		url := jsbridge.JSString(jsbridge.Arg0(args))
-		ours := false
-		for _, o := range origins {
-			if url == o || strings.HasPrefix(url, o+"/") {
-				ours = true
-			}
-		}
-		if !ours {
-			in := make([]any, len(args))
-			for i, a := range args {
-				in[i] = a
-			}
-			return real.Invoke(in...)
-		}
-		var init js.Value
-		if len(args) > 1 {
-			init = args[1]
-		}
-		return jsbridge.Promise(func() (any, error) { return devnetFetch(url, init) })
-	}))
-}
-
-// devnetFetch performs one fetch(url, init) against the devnet and returns
-// a Response, as the browser would.
-func devnetFetch(url string, init js.Value) (any, error) {
-	method := "GET"
-	var body []byte
-	header := http.Header{}
-	if init.Type() == js.TypeObject {
-		if m := init.Get("method"); m.Type() == js.TypeString {
-			method = m.String()
-		}
-		if b := init.Get("body"); b.Type() == js.TypeObject {
-			body = make([]byte, b.Length())
-			js.CopyBytesToGo(body, b)
-		}
-		if h := init.Get("headers"); h.Type() == js.TypeObject {
-			keys := js.Global().Get("Object").Call("keys", h)
-			for i := range keys.Length() {
-				k := keys.Index(i).String()
-				header.Set(k, h.Get(k).String())
-			}
-		}
-	}
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header = header
-	resp, err := goHTTP.Do(req)
-	if err != nil {
-		return nil, err // fetch rejects: no response
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	requests.Lock()
-	requests.paths[req.URL.Path]++
-	requests.Unlock()
-	hdrs := map[string]any{}
-	for k := range resp.Header {
-		hdrs[k] = resp.Header.Get(k)
-	}
-	arr := js.Global().Get("Uint8Array").New(len(b))
-	js.CopyBytesToJS(arr, b)
-	return js.Global().Get("Response").New(arr, map[string]any{"status": resp.StatusCode, "headers": hdrs}), nil
-}
-
-func requestCount(path string) int {
-	requests.Lock()
-	defer requests.Unlock()
-	return requests.paths[path]
 }
 
 // wallet is an EIP-1193 provider in Go: eth_accounts and personal_sign

@@ -17,6 +17,7 @@ import (
 	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/devnet"
+	"github.com/litgo/litsession/wasm/internal/devnetfetch"
 )
 
 // nagaNet is a naga devnet (4 priced nodes, threshold 3) in the test
@@ -31,7 +32,7 @@ var nagaNet = sync.OnceValues(func() (*devnet.Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	installFetch(append([]string{n.RPCURL}, n.NodeURLs...))
+	devnetfetch.Install(goHTTP, append([]string{n.RPCURL}, n.NodeURLs...)...)
 	return n, nil
 })
 
@@ -68,7 +69,7 @@ func TestNagaHandOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := requestCount(node.Naga.Path(node.EndpointSignSessionKey))
+	before := devnetfetch.Count(node.Naga.Path(node.EndpointSignSessionKey))
 	params := genParams(p, nil)
 	params["sessionKeyPair"] = map[string]any{"publicKey": kp.PublicKeyHex(), "secretKey": kp.SeedHex()}
 	v := mustOK(t, c.Call("generatePkpDelegationAuthSig", jsonString(t, params)), "generatePkpDelegationAuthSig")
@@ -79,7 +80,7 @@ func TestNagaHandOff(t *testing.T) {
 		t.Errorf("the wallet signed %d times, want once (the EthWallet auth method)", n)
 	}
 	// v8's threshold is max(3, floor(2n/3)): 3 of the 4 nodes, the cheapest.
-	if got := requestCount(node.Naga.Path(node.EndpointSignSessionKey)) - before; got != 3 {
+	if got := devnetfetch.Count(node.Naga.Path(node.EndpointSignSessionKey)) - before; got != 3 {
 		t.Errorf("%d sign_session_key/v2 requests, want one per chosen node (the 3 cheapest)", got)
 	}
 	r := generate(t, c, params) // a second delegation: the wallet signs again (nothing cached)

@@ -23,6 +23,7 @@ import (
 	"github.com/litgo/litsession/core/sessionkey"
 	"github.com/litgo/litsession/core/siwe"
 	"github.com/litgo/litsession/devnet"
+	"github.com/litgo/litsession/wasm/internal/devnetfetch"
 	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
 
@@ -109,12 +110,12 @@ func TestHandOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := requestCount(pkp.SignSessionKeyPath)
+	before := devnetfetch.Count(pkp.SignSessionKeyPath)
 	r := generate(t, c, genParams(p, kp))
 	if n := w.count(); n != 1 {
 		t.Errorf("the wallet signed %d times, want once (the EthWallet auth method)", n)
 	}
-	if n := requestCount(pkp.SignSessionKeyPath) - before; n != len(dn.NodeURLs) {
+	if n := devnetfetch.Count(pkp.SignSessionKeyPath) - before; n != len(dn.NodeURLs) {
 		t.Errorf("%d sign_session_key requests, want one per node (%d)", n, len(dn.NodeURLs))
 	}
 	if !r.kp.Equal(kp) {
@@ -263,9 +264,9 @@ func TestGenerateErrors(t *testing.T) {
 		w.reject = true
 		w.mu.Unlock()
 		defer func() { w.mu.Lock(); w.reject = false; w.mu.Unlock() }()
-		before := requestCount(pkp.SignSessionKeyPath)
+		before := devnetfetch.Count(pkp.SignSessionKeyPath)
 		mustFail(t, c.Call("generatePkpDelegationAuthSig", jsonString(t, genParams(p, nil))), string(errcode.WalletRejected))
-		if requestCount(pkp.SignSessionKeyPath) != before {
+		if devnetfetch.Count(pkp.SignSessionKeyPath) != before {
 			t.Error("the nodes were asked although the wallet declined")
 		}
 	})

@@ -56,7 +56,7 @@ func ConfigError(err error) error {
 // values are node.New's to check.
 func NodeConfig(opts js.Value) (node.Config, error) {
 	cfg := node.Config{Transport: FetchTransport{}}
-	network, err := optString(opts, "network")
+	network, err := OptString(opts, "network")
 	if err != nil {
 		return cfg, err
 	}
@@ -77,27 +77,29 @@ func NodeConfig(opts js.Value) (node.Config, error) {
 			cfg.BootstrapURLs = append(cfg.BootstrapURLs, u.String())
 		}
 	}
-	if cfg.MinNodeCount, err = optInt(opts, "minNodeCount"); err != nil {
+	if cfg.MinNodeCount, err = OptInt(opts, "minNodeCount"); err != nil {
 		return cfg, err
 	}
-	if cfg.RPCURL, err = optString(opts, "rpcUrl"); err != nil {
+	if cfg.RPCURL, err = OptString(opts, "rpcUrl"); err != nil {
 		return cfg, err
 	}
-	if cfg.StakingAddress, err = optString(opts, "stakingAddress"); err != nil {
+	if cfg.StakingAddress, err = OptString(opts, "stakingAddress"); err != nil {
 		return cfg, err
 	}
-	if cfg.PriceFeedAddress, err = optString(opts, "priceFeedAddress"); err != nil {
+	if cfg.PriceFeedAddress, err = OptString(opts, "priceFeedAddress"); err != nil {
 		return cfg, err
 	}
-	if cfg.BlockhashURL, err = optString(opts, "indexerUrl"); err != nil {
+	if cfg.BlockhashURL, err = OptString(opts, "indexerUrl"); err != nil {
 		return cfg, err
 	}
-	ms, err := optInt(opts, "connectTimeout")
+	ms, err := OptInt(opts, "connectTimeout")
 	cfg.Timeout = time.Duration(ms) * time.Millisecond
 	return cfg, err
 }
 
-func optString(o js.Value, name string) (string, error) {
+// OptString reads the string option name of createClient's options; ""
+// when it is absent or null.
+func OptString(o js.Value, name string) (string, error) {
 	v := o.Get(name)
 	if IsNullish(v) {
 		return "", nil
@@ -108,7 +110,9 @@ func optString(o js.Value, name string) (string, error) {
 	return v.String(), nil
 }
 
-func optInt(o js.Value, name string) (int, error) {
+// OptInt reads the whole-number option name of createClient's options; 0
+// when it is absent or null.
+func OptInt(o js.Value, name string) (int, error) {
 	v := o.Get(name)
 	if IsNullish(v) {
 		return 0, nil
