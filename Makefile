@@ -1,7 +1,7 @@
 # litsession — Go implementation of Lit Protocol session signatures.
 #
 #   make demo         build everything, start the local Lit network and serve the demo page
-#                     (make demo NETWORK=naga: the v8 devnet only; the page is v7)
+#                     for both protocol generations (make demo NETWORK=naga: naga only)
 #   make test         every test: vet, format, unit, conformance vectors, oracle cross-checks, wasm build
 #   make conformance  regenerate the vectors with the official SDK and fail on any difference
 
@@ -184,10 +184,10 @@ browser-test: browser-tools wasm
 	PATH="$(TOOLS):$$PATH" $(WASM_ENV) $(GO) test -count=1 -exec wasmbrowsertest ./wasm/...
 	PATH="$(TOOLS):$$PATH" LITSESSION_BROWSER=1 $(GO) test -count=1 -v -run 'Browser' ./web/
 
-# NETWORK=naga starts the v8 devnet only (the page and the worker speak v7),
-# so it needs no wasm.
-demo: build $(if $(filter naga,$(NETWORK)),,wasm)
-	$(GO) run ./internal/demo -network $(NETWORK) -litsession $(BIN)/litsession $(DEMO_ARGS)
+# A devnet and a worker for each generation; the page switches between
+# them. NETWORK=datil or NETWORK=naga on the command line runs one.
+demo: build wasm
+	$(GO) run ./internal/demo -network $(if $(filter command line,$(origin NETWORK)),$(NETWORK),all) -litsession $(BIN)/litsession $(DEMO_ARGS)
 
 # ---- side by side with the official SDK (BENCHMARKS.md) --------------------
 

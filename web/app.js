@@ -4,7 +4,9 @@
 // each node's signature. Then hand the session to a server: mint a devnet
 // PKP for the wallet, delegate from it to a new session key, send the
 // envelope to the local worker (litsession serve) and check that the
-// worker's signature recovers to the PKP's key.
+// worker's signature recovers to the PKP's key. The network switch runs
+// the whole page on either protocol generation (datil, v7; naga, v8), each
+// with its own devnet and worker from make demo.
 import {
   load, getSessionSigsInfo, LIT_ABILITY, LIT_RESOURCE_PREFIX,
   LitAccessControlConditionResource, LitPKPResource, LitRLIResource, LitActionResource,
@@ -26,9 +28,14 @@ const KINDS = {
 };
 
 const $ = (sel) => document.querySelector(sel);
+// The naga cache is the v8 storage plugin's: lit-auth:<appName>:<networkName>:<address>.
+const NAGA_CACHE = { appName: 'litsession-demo', networkName: 'naga-local' };
+
 let lit;
 let client;
 let clientKey = '';
+let network = 'datil';
+const networks = {}; // generation → {devnet, worker}: make demo's ready lines
 let provider;
 let walletKind;
 
@@ -110,13 +117,44 @@ async function connectWallet() {
 
 function networkConfig() {
   const urls = $('#nodes-input').value.split(/\s+/).filter(Boolean);
-  return { bootstrapUrls: urls, minNodeCount: Number($('#min-nodes').value) || 1 };
+  const cfg = { bootstrapUrls: urls, minNodeCount: Number($('#min-nodes').value) || 1 };
+  if (network === 'naga') {
+    // naga reads node prices from the chain, and caches in v8's layout.
+    Object.assign(cfg, { network: 'naga', rpcUrl: devnetInfo && devnetInfo.rpcUrl }, NAGA_CACHE);
+  }
+  return cfg;
+}
+
+// chooseNetwork switches the page to one generation's devnet and worker.
+function chooseNetwork(name) {
+  network = name;
+  client = undefined;
+  const n = networks[name] || {};
+  devnetInfo = n.devnet;
+  workerInfo = n.worker;
+  if (devnetInfo) {
+    $('#nodes-input').value = devnetInfo.nodes.join('\n');
+    $('#min-nodes').value = devnetInfo.threshold;
+  }
+  $('#result').hidden = true;
+  $('#handoff-result').hidden = true;
+  $('#network-status').textContent = lit ? `lit-session ${lit.version}: ${name}, not connected yet.` : $('#network-status').textContent;
+  if (workerInfo && devnetInfo) {
+    $('#worker-url').textContent = workerInfo.url;
+    $('#handoff-status').textContent = `Worker (${name}) ready at ${workerInfo.url}.`;
+  } else {
+    $('#worker-url').textContent = '(none)';
+    $('#handoff-status').textContent = `No local ${name} worker: start the page with make demo to try the hand-off.`;
+  }
+  $('#handoff').disabled = !(lit && workerInfo && devnetInfo);
+  document.body.dataset.network = name;
 }
 
 async function connectedClient() {
   const cfg = networkConfig();
   const key = JSON.stringify(cfg) + walletKind;
   if (client && key === clientKey && client.ready) return client;
+  if (network === 'naga' && !cfg.rpcUrl) throw apiError('no_devnet', 'naga needs the chain RPC for node prices: start the page with make demo');
   client = lit.createClient({ ...cfg, provider });
   clientKey = key;
   $('#network-status').textContent = 'Connecting…';
@@ -170,6 +208,9 @@ async function showResult(sessionSigs, reqs) {
       : el('span', { class: 'badge cached' }, 'not asked: cached signature reused'),
     info.reason ? ` — ${info.reason}` : '');
   summaryRow(dl, 'Wallet address', info.walletAddress);
+  summaryRow(dl, 'Protocol', network === 'naga'
+    ? `naga (v8): signed for the ${Object.keys(sessionSigs).length} cheapest of ${client.connectedNodes.length} nodes, each with its maxPrice`
+    : `datil (v7): signed for all ${client.connectedNodes.length} nodes`);
   summaryRow(dl, 'Session key', `lit:session:${info.sessionPublicKey}${info.sessionKeyCreated ? ' (new)' : ''}`);
   summaryRow(dl, 'Expires', info.expiration);
   summaryRow(dl, 'Timings',
@@ -178,6 +219,7 @@ async function showResult(sessionSigs, reqs) {
 
   const nodes = Object.keys(sessionSigs);
   const first = JSON.parse(sessionSigs[nodes[0]].signedMessage);
+  dl.dataset.network = network;
   const walletSig = first.capabilities[first.capabilities.length - 1];
   $('#siwe').textContent = walletSig.signedMessage;
   $('#recap').textContent = JSON.stringify(decodeRecap(walletSig.signedMessage), null, 2);
@@ -212,7 +254,7 @@ async function showResult(sessionSigs, reqs) {
 const MINT_PATH = '/devnet/pkp/mint';
 let devnetInfo; // devnet.json: {rpcUrl, nodes, threshold, …}
 let workerInfo; // worker.json: {url, …}
-const pkps = new Map(); // owner (lower case) → PKP minted this session
+const pkps = new Map(); // network + owner (lower case) → PKP minted this session
 // The worker's id for the last envelope. It is a capability (whoever has it
 // can have the worker sign), so it is kept here and never shown.
 let envelopeId;
@@ -259,7 +301,7 @@ async function requestJSON(method, url, body) {
 }
 
 async function mintPkp(owner) {
-  const key = owner.toLowerCase();
+  const key = `${network}:${owner.toLowerCase()}`;
   if (!pkps.has(key)) {
     pkps.set(key, await requestJSON('POST', devnetInfo.rpcUrl + MINT_PATH, { owner }));
   }
@@ -418,6 +460,13 @@ function disconnect() {
   showError(null);
   try {
     lit.disconnectWeb3();
+    // naga's cache entries are per app and address; this page's app name
+    // marks its own.
+    for (const k of Object.keys(localStorage)) {
+      if (k.startsWith(`lit-auth:${NAGA_CACHE.appName}:`) || k.startsWith(`lit-auth:${NAGA_CACHE.appName}-inner-delegation:`)) {
+        localStorage.removeItem(k);
+      }
+    }
     expiration = undefined;
     $('#result').hidden = true;
     $('#wallet-status').textContent = 'Disconnected: the cached wallet signature and session key were removed.';
@@ -441,27 +490,27 @@ async function main() {
   $('#handoff').addEventListener('click', handOff);
   $('#handoff-delete').addEventListener('click', deleteEnvelope);
 
-  // The devnet's and the worker's ready lines, served by `make demo` as
-  // devnet.json and worker.json.
-  try {
-    const resp = await fetch('devnet.json', { cache: 'no-store' });
-    if (resp.ok) {
-      const net = await resp.json();
-      devnetInfo = net;
-      $('#nodes-input').value = net.nodes.join('\n');
-      $('#min-nodes').value = net.threshold;
+  // The devnets' and the workers' ready lines, served by `make demo` as
+  // devnet.json and worker.json (datil), devnet-naga.json and
+  // worker-naga.json (naga).
+  const readJSON = async (path) => {
+    try {
+      const resp = await fetch(path, { cache: 'no-store' });
+      return resp.ok ? await resp.json() : undefined;
+    } catch {
+      return undefined;
     }
-  } catch { /* fill in by hand */ }
-  try {
-    const resp = await fetch('worker.json', { cache: 'no-store' });
-    if (resp.ok) workerInfo = await resp.json();
-  } catch { /* no hand-off */ }
-  if (workerInfo && devnetInfo) {
-    $('#worker-url').textContent = workerInfo.url;
-    $('#handoff-status').textContent = `Worker ready at ${workerInfo.url}.`;
-  } else {
-    $('#handoff-status').textContent = 'No local worker: start the page with make demo to try the hand-off.';
+  };
+  for (const [name, suffix] of [['datil', ''], ['naga', '-naga']]) {
+    const [devnet, worker] = await Promise.all([readJSON(`devnet${suffix}.json`), readJSON(`worker${suffix}.json`)]);
+    if (devnet) networks[name] = { devnet, worker };
   }
+  const select = $('#network-select');
+  for (const o of select.options) o.disabled = !networks[o.value] && Object.keys(networks).length > 0;
+  const first = networks.datil || !networks.naga ? 'datil' : 'naga';
+  select.value = first;
+  chooseNetwork(first);
+  select.addEventListener('change', () => chooseNetwork(select.value));
   if (!$('#nodes-input').value) {
     $('#nodes-input').value = ['http://127.0.0.1:7470', 'http://127.0.0.1:7471', 'http://127.0.0.1:7472'].join('\n');
   }
@@ -482,7 +531,7 @@ async function main() {
   $(`#wallet-${kind}`).checked = true;
   chooseWallet(kind);
   $('#get-sigs').disabled = false;
-  $('#handoff').disabled = !(workerInfo && devnetInfo);
+  chooseNetwork(network);
   document.body.dataset.ready = 'true';
 }
 

@@ -117,12 +117,10 @@ func goBuild(t *testing.T, root string, env []string, args ...string) {
 
 // startDevnet runs `litsession devnet` on free ports, with every route the
 // command registers (the session-protected endpoint among them).
-func startDevnet(t *testing.T, root, dir string) readyLine {
+func startDevnet(t *testing.T, bin string, args ...string) readyLine {
 	t.Helper()
-	bin := filepath.Join(dir, "litsession")
-	goBuild(t, root, nil, "-o", bin, "./cmd/litsession")
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "devnet", "--rpc-port", "0", "--base-port", "0")
+	cmd := exec.CommandContext(ctx, bin, append([]string{"devnet", "--rpc-port", "0", "--base-port", "0"}, args...)...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 5 * time.Second
 	var logs strings.Builder
@@ -137,6 +135,9 @@ func startDevnet(t *testing.T, root, dir string) readyLine {
 	t.Cleanup(func() {
 		cancel()
 		cmd.Wait()
+		if t.Failed() {
+			t.Logf("devnet %v log (last 4 KB):\n%s", args, tail(logs.String(), 4096))
+		}
 	})
 	lines := make(chan string, 1)
 	go func() {
@@ -154,6 +155,13 @@ func startDevnet(t *testing.T, root, dir string) readyLine {
 		t.Fatalf("bad ready line %q: %v", line, err)
 	}
 	return rl
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
 }
 
 type syncWriter struct {
@@ -196,10 +204,18 @@ func TestBrowserDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dn := startDevnet(t, root, dir)
+	bin := filepath.Join(dir, "litsession")
+	goBuild(t, root, nil, "-o", bin, "./cmd/litsession")
+	dn := startDevnet(t, bin)
 	readyJSON, _ := json.Marshal(dn)
 	store := filepath.Join(dir, "envelopes")
-	wk := startWorker(t, filepath.Join(dir, "litsession"), dn.RPCURL, store)
+	wk := startWorker(t, bin, "datil", dn.RPCURL, store)
+	// naga: 4 priced nodes; node 2 is the dearest for every product, so
+	// only the other three (v8's threshold) are asked.
+	nagaDn := startDevnet(t, bin, "--network", "naga", "--nodes", "4", "--prices", nagaPrices)
+	nagaJSON, _ := json.Marshal(nagaDn)
+	nagaStore := filepath.Join(dir, "envelopes-naga")
+	nagaWk := startWorker(t, bin, "naga", nagaDn.RPCURL, nagaStore)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -210,6 +226,8 @@ func TestBrowserDemo(t *testing.T) {
 		Files: map[string]static.File{
 			"/devnet.json":             {ContentType: "application/json", Body: readyJSON},
 			"/worker.json":             {ContentType: "application/json", Body: []byte(wk.line)},
+			"/devnet-naga.json":        {ContentType: "application/json", Body: nagaJSON},
+			"/worker-naga.json":        {ContentType: "application/json", Body: []byte(nagaWk.line)},
 			"/js/lit-session.wasm":     {ContentType: "application/wasm", Body: wasm},
 			"/js/lit-session-pkp.wasm": {ContentType: "application/wasm", Body: pkpWasm},
 			"/js/wasm_exec.js":         {ContentType: "text/javascript; charset=utf-8", Body: wasmExec},
@@ -451,7 +469,65 @@ func TestBrowserDemo(t *testing.T) {
 	// 6. A browser without a wallet extension: the page falls back to the
 	// built-in dev wallet, and its signatures are accepted too.
 	t.Run("DevWallet", func(t *testing.T) { devWalletPage(t, bctx, pageURL, dn, store) })
+
+	// 7. The network switch: the whole page on naga, with the v8 cache,
+	// the threshold cheapest nodes, and the hand-off to a naga worker.
+	t.Run("Naga", func(t *testing.T) {
+		run("switching to naga", chromedp.Evaluate(`(() => { const s = document.querySelector('#network-select'); s.value = 'naga'; s.dispatchEvent(new Event('change')); })()`, nil))
+		if got := attr("body", "data-network"); got != "naga" {
+			t.Fatalf("data-network = %q after the switch, want naga", got)
+		}
+		before := signs.Load()
+		getSigs()
+		if n := signs.Load() - before; n != 1 {
+			t.Errorf("first naga call: the wallet signed %d times, want 1", n)
+		}
+		run("reading the session sigs", chromedp.Evaluate(`JSON.stringify(window.litDemo.sessionSigs)`, &sigsJSON))
+		cheapest := []string{nagaDn.Nodes[0], nagaDn.Nodes[1], nagaDn.Nodes[3]}
+		checkSessionSigs(t, sigsJSON, cheapest)
+		if !strings.Contains(sigsJSON, `\"maxPrice\":\"0x`) {
+			t.Error("the naga session sigs carry no maxPrice")
+		}
+		verdicts = nil
+		run("reading the verdicts", chromedp.Evaluate(`Object.fromEntries([...document.querySelectorAll('#node-sigs tbody tr')].map(r => [r.dataset.node, r.dataset.verdict + ' ' + r.querySelector('.verdict').textContent]))`, &verdicts))
+		if len(verdicts) != 3 {
+			t.Errorf("the page shows %d naga nodes, want the 3 cheapest", len(verdicts))
+		}
+		for _, n := range cheapest {
+			if v := verdicts[n]; !strings.HasPrefix(v, "ok ") {
+				t.Errorf("naga node %s did not accept the session signature: %s", n, v)
+			}
+		}
+		var keys []string
+		run("reading localStorage", chromedp.Evaluate(`Object.keys(localStorage).filter(k => k.startsWith('lit-auth:')).sort()`, &keys))
+		want := []string{"lit-auth:litsession-demo-inner-delegation:naga-local:" + walletAddress, "lit-auth:litsession-demo:naga-local:" + walletAddress}
+		if strings.Join(keys, " ") != strings.Join(want, " ") {
+			t.Errorf("naga cache keys %v, want v8's %v", keys, want)
+		}
+		shot(t, bctx, "demo-naga.png")
+		logTimings("naga, first call (wallet asked)")
+
+		getSigs()
+		if got := attr("#summary", "data-cache-reused"); got != "true" || signs.Load()-before != 1 {
+			t.Errorf("second naga call: data-cache-reused = %q, %d signatures; want the v8 cache reused", got, signs.Load()-before)
+		}
+
+		before = signs.Load()
+		h := handOff(t, bctx, "Hello from the e2e test, on naga", nagaDn, nagaStore, func() []string {
+			consoleMu.Lock()
+			defer consoleMu.Unlock()
+			return append([]string(nil), console...)
+		})
+		if n := signs.Load() - before; n != 1 {
+			t.Errorf("the wallet signed %d times for the naga hand-off, want once", n)
+		}
+		shot(t, bctx, "demo-naga-handoff.png")
+		t.Logf("naga hand-off timings: %s", h.Timings)
+	})
 }
+
+// nagaPrices are the e2e naga devnet's prices in wei per node.
+const nagaPrices = "litaction=5,6,50,7;sign=2000,2001,2999,2002;signsessionkey=10,11,99,12"
 
 // workerLine is `litsession serve`'s ready line.
 type workerLine struct {
@@ -461,10 +537,10 @@ type workerLine struct {
 
 // startWorker runs `litsession serve` on a free loopback port against the
 // devnet, storing envelopes in store.
-func startWorker(t *testing.T, bin, rpcURL, store string) workerLine {
+func startWorker(t *testing.T, bin, network, rpcURL, store string) workerLine {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", "127.0.0.1:0", "--rpc-url", rpcURL, "--store", store)
+	cmd := exec.CommandContext(ctx, bin, "serve", "--network", network, "--listen", "127.0.0.1:0", "--rpc-url", rpcURL, "--store", store)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 5 * time.Second
 	var logs strings.Builder

@@ -1,16 +1,14 @@
-// Command demo runs the browser demo: it starts the local Lit network
-// (`litsession devnet`, as a child process) and a server-reuse worker on it
-// (`litsession serve`, with a temporary envelope store), serves the
-// repository root (index.html, web/, js/) on loopback with the devnet's
-// ready line as /devnet.json and the worker's as /worker.json, and prints
-// the URL. Ctrl-C stops all three and deletes the store.
+// Command demo runs the browser demo: for each protocol generation it
+// starts a local Lit network (`litsession devnet`, as a child process) and
+// a server-reuse worker on it (`litsession serve`, with a temporary
+// envelope store), serves the repository root (index.html, web/, js/) on
+// loopback with the ready lines as /devnet.json and /worker.json (datil)
+// and /devnet-naga.json and /worker-naga.json (naga), and prints the URL.
+// The page's network switch picks one. Ctrl-C stops everything and deletes
+// the stores.
 //
-// With -network naga it starts a naga devnet (v8 protocol) only: the page
-// and the worker speak v7, so instead it prints how to point the official
-// v8 client (testdata/oracle-naga) at the devnet, and waits for Ctrl-C.
-//
-//	make demo                (builds bin/litsession and js/lit-session.wasm first)
-//	make demo NETWORK=naga   (builds bin/litsession)
+//	make demo                (both generations; builds bin/litsession and the modules first)
+//	make demo NETWORK=naga   (naga only)
 //	go run ./internal/demo -litsession bin/litsession -addr 127.0.0.1:8600
 package main
 
@@ -43,16 +41,20 @@ func main() {
 	logPath := flag.String("devnet-log", "bin/devnet.log", "file for the devnet's request log")
 	workerListen := flag.String("worker-listen", "127.0.0.1:0", "loopback address for `litsession serve` (port 0: any free port; the page reads it from /worker.json)")
 	workerLog := flag.String("worker-log", "bin/worker.log", "file for the worker's access log")
-	network := flag.String("network", "datil", "protocol generation of the devnet: datil (the page and the worker) or naga (the devnet only)")
+	nagaArgs := flag.String("naga-devnet-args", "--rpc-port 0 --base-port 0", "arguments for the naga `litsession devnet --network naga` (its log and worker log get a -naga suffix)")
+	network := flag.String("network", "all", "protocol generations to run: all (the page switches between them), datil or naga")
 	flag.Parse()
-	var err error
-	switch *network {
-	case "datil":
-		err = run(*addr, *root, *bin, *devnetArgs, *logPath, worker{listen: *workerListen, logPath: *workerLog})
-	case "naga":
-		err = runNaga(*bin, *devnetArgs, *logPath)
-	default:
-		err = fmt.Errorf("-network %q: use datil or naga", *network)
+	var gens []generation
+	if *network == "all" || *network == "datil" {
+		gens = append(gens, generation{name: "datil", devnetArgs: *devnetArgs, logPath: *logPath, worker: worker{listen: *workerListen, logPath: *workerLog}})
+	}
+	if *network == "all" || *network == "naga" {
+		gens = append(gens, generation{name: "naga", suffix: "-naga", devnetArgs: "--network naga " + *nagaArgs, logPath: withSuffix(*logPath, "-naga"),
+			worker: worker{listen: anyPort(*workerListen), logPath: withSuffix(*workerLog, "-naga")}})
+	}
+	err := fmt.Errorf("-network %q: use all, datil or naga", *network)
+	if len(gens) > 0 {
+		err = run(*addr, *root, *bin, gens)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
@@ -63,7 +65,32 @@ func main() {
 // worker is where `litsession serve` listens and logs.
 type worker struct{ listen, logPath string }
 
-func run(addr, root, bin, devnetArgs, logPath string, wk worker) error {
+// generation is one protocol generation the demo runs: its devnet's
+// arguments and log, its worker, and the suffix of its ready lines' paths.
+type generation struct {
+	name, suffix        string
+	devnetArgs, logPath string
+	worker              worker
+}
+
+// anyPort is addr's host with port 0, so that a second worker does not
+// take the first one's port.
+func anyPort(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr // startWorker explains what is wrong with it
+	}
+	return net.JoinHostPort(host, "0")
+}
+
+// withSuffix inserts suffix before path's extension: bin/devnet.log →
+// bin/devnet-naga.log.
+func withSuffix(path, suffix string) string {
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + suffix + ext
+}
+
+func run(addr, root, bin string, gens []generation) error {
 	if host, _, err := net.SplitHostPort(addr); err != nil || !net.ParseIP(host).IsLoopback() {
 		return fmt.Errorf("-addr %q must be a loopback host:port such as 127.0.0.1:8600", addr)
 	}
@@ -75,30 +102,44 @@ func run(addr, root, bin, devnetArgs, logPath string, wk worker) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	line, dn, wait, err := startDevnet(ctx, bin, strings.Fields(devnetArgs), logPath)
-	if err != nil || ctx.Err() != nil {
-		return err
+	// Children stop when ctx ends: on Ctrl-C, or when run returns early.
+	ctx, cancel := context.WithCancel(ctx)
+	var waits []func()
+	defer func() {
+		cancel()
+		for _, w := range waits {
+			w()
+		}
+	}()
+	files := map[string]static.File{}
+	var started []string
+	for _, g := range gens {
+		line, dn, wait, err := startDevnet(ctx, bin, strings.Fields(g.devnetArgs), g.logPath)
+		if err != nil || ctx.Err() != nil {
+			return err
+		}
+		waits = append(waits, wait)
+		workerLine, workerDone, err := startWorker(ctx, bin, dn.RPCURL, g.name, g.worker)
+		if err != nil {
+			return err
+		}
+		waits = append(waits, func() { <-workerDone })
+		files["/devnet"+g.suffix+".json"] = static.File{ContentType: "application/json", Body: []byte(line + "\n")}
+		files["/worker"+g.suffix+".json"] = static.File{ContentType: "application/json", Body: []byte(workerLine + "\n")}
+		started = append(started,
+			fmt.Sprintf("devnet (%s): rpc %s, nodes %s (log: %s)", g.name, dn.RPCURL, strings.Join(dn.Nodes, " "), g.logPath),
+			fmt.Sprintf("worker (%s): %s (litsession serve --network %s; log: %s)", g.name, workerURL(workerLine), g.name, g.worker.logPath))
 	}
-	defer wait()
-
-	workerLine, workerDone, err := startWorker(ctx, bin, dn.RPCURL, wk)
-	if err != nil {
-		return err
-	}
-	defer func() { <-workerDone }()
-
-	h := &static.Handler{Root: root, Files: map[string]static.File{
-		"/devnet.json": {ContentType: "application/json", Body: []byte(line + "\n")},
-		"/worker.json": {ContentType: "application/json", Body: []byte(workerLine + "\n")},
-	}}
+	h := &static.Handler{Root: root, Files: files}
 	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w; pass -addr with a free port", addr, err)
 	}
-	fmt.Printf("devnet: rpc %s, nodes %s (log: %s)\n", dn.RPCURL, strings.Join(dn.Nodes, " "), logPath)
-	fmt.Printf("worker: %s (litsession serve; log: %s)\n", workerURL(workerLine), wk.logPath)
-	fmt.Printf("demo: open http://%s/ (Ctrl-C stops the page, the worker and the devnet)\n", addr)
+	for _, l := range started {
+		fmt.Println(l)
+	}
+	fmt.Printf("demo: open http://%s/ (Ctrl-C stops the page, the workers and the devnets)\n", addr)
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
@@ -161,32 +202,11 @@ func startDevnet(ctx context.Context, bin string, args []string, logPath string)
 	return line, dn, wait, nil
 }
 
-// runNaga starts a naga devnet and prints how to run the official v8
-// client against it, until Ctrl-C.
-func runNaga(bin, devnetArgs, logPath string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	_, dn, wait, err := startDevnet(ctx, bin, append([]string{"--network", "naga"}, strings.Fields(devnetArgs)...), logPath)
-	if err != nil || ctx.Err() != nil {
-		return err
-	}
-	defer wait()
-	fmt.Printf("devnet (naga): rpc %s, nodes %s (log: %s)\n", dn.RPCURL, strings.Join(dn.Nodes, " "), logPath)
-	fmt.Printf("networkContext.json: %s (also %s/networkContext.json); block indexer: %s\n", dn.NetworkContext, dn.RPCURL, dn.IndexerURL)
-	fmt.Println("the demo page and the worker speak v7 (datil); the official v8 client reaches this devnet with")
-	fmt.Println("  nagaLocal.withLocalContext({networkContextPath, networkName: 'naga-local', rpcUrlOverride: rpcUrl})")
-	fmt.Printf("and its block indexer sent here, e.g.:\n  cd testdata/oracle-naga && LITSESSION_INDEXER_URL=%s LITSESSION_NETWORK_CONTEXT=%s LITSESSION_RPC_URL=%s node --import ./shim.mjs chain-check.mjs\n",
-		dn.IndexerURL, dn.NetworkContext, dn.RPCURL)
-	fmt.Println("demo: Ctrl-C stops the devnet")
-	<-ctx.Done()
-	return nil
-}
-
 // startWorker runs `litsession serve` against the devnet with a new
 // temporary store, removed (with the envelopes, which hold session
 // secrets) when ctx ends, and returns its ready line and a channel closed
 // once it has stopped and the store is gone.
-func startWorker(ctx context.Context, bin, rpcURL string, wk worker) (string, <-chan struct{}, error) {
+func startWorker(ctx context.Context, bin, rpcURL, network string, wk worker) (string, <-chan struct{}, error) {
 	if host, _, err := net.SplitHostPort(wk.listen); err != nil || !net.ParseIP(host).IsLoopback() {
 		return "", nil, fmt.Errorf("-worker-listen %q must be a loopback host:port such as 127.0.0.1:8787", wk.listen)
 	}
@@ -199,7 +219,7 @@ func startWorker(ctx context.Context, bin, rpcURL string, wk worker) (string, <-
 		os.RemoveAll(store)
 		return "", nil, fmt.Errorf("creating the worker log: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", wk.listen, "--rpc-url", rpcURL, "--store", filepath.Join(store, "envelopes")) // the worker puts its key, envelopes.key, beside it
+	cmd := exec.CommandContext(ctx, bin, "serve", "--network", network, "--listen", wk.listen, "--rpc-url", rpcURL, "--store", filepath.Join(store, "envelopes")) // the worker puts its key, envelopes.key, beside it
 	cmd.Stderr = logf
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 5 * time.Second
