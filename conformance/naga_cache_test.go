@@ -224,6 +224,11 @@ func TestOracleNagaCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A write of ours in progress (storage.File's temporary file name)
+		// must not stop node-localstorage from opening the directory.
+		if err := os.WriteFile(filepath.Join(dir, "%7Etmp-inflight"), []byte("{"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		v8 := runV8(t, dir, p.PublicKey)
 		if v8.SignMessageCalls != 0 {
 			t.Fatalf("v8 called signMessage %d times over our cached session", v8.SignMessageCalls)
