@@ -44,11 +44,11 @@ func (e *Engine) cacheSlot(ctx context.Context, p Params) (cacheSlot, error) {
 		s.layout = V7Cache{}
 	} else if s.address == "" && p.AuthNeededCallback == nil && e.Wallet != nil {
 		a, err := e.Wallet.Address(ctx)
+		if err == nil {
+			s.address, err = siwe.ChecksumAddress(a)
+		}
 		if err != nil {
 			return s, fmt.Errorf("session: getting the wallet's address for the cache keys: %w", err)
-		}
-		if s.address, err = siwe.ChecksumAddress(a); err != nil {
-			return s, fmt.Errorf("session: the wallet's address: %w", err)
 		}
 		s.addressIs = "the wallet's account is now"
 	}
@@ -63,21 +63,17 @@ func (e *Engine) cacheSlot(ctx context.Context, p Params) (cacheSlot, error) {
 	if err != nil {
 		return s, paramsErr("Engine.CacheLayout", "%v", err)
 	}
-	if s.keyKey == "" || s.sigKey == "" {
-		return s, paramsErr("Engine.CacheLayout", "Keys returned an empty storage key for %q", s.address)
-	}
 	return s, nil
 }
 
 // decodeWalletSig decodes a stored wallet AuthSig with the layout; an error
-// that names no rule counts as RuleCorrupt.
+// other than this package's own rule errors counts as RuleCorrupt.
 func decodeWalletSig(l CacheLayout, raw string) (authsig.AuthSig, *ruleErr) {
 	a, err := l.DecodeWalletSig(raw)
 	if err == nil {
 		return a, nil
 	}
-	var re *ruleErr
-	if errors.As(err, &re) {
+	if re, ok := err.(*ruleErr); ok {
 		return a, re
 	}
 	return a, broke(RuleCorrupt, "the stored value is unusable: %v", err)

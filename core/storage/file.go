@@ -14,10 +14,17 @@ import (
 	"unicode/utf8"
 )
 
-// tempPrefix starts the names of files being written. EncodeKey never
-// produces a '%' that is not followed by two hex digits, so no key maps to
-// a temporary file's name.
-const tempPrefix = "%tmp-"
+// tempPrefix starts the names of files being written. EncodeKey writes
+// '~' as is, so it never produces "%7E" and no key maps to a temporary
+// file's name. The name still decodes (to "~tmp-…"): node-localstorage,
+// which the v8 SDK's localStorageNode uses, decodes every file name in its
+// directory when it opens it and fails on one that does not decode, so a
+// write in progress must not stop it from sharing the directory.
+const tempPrefix = "%7Etmp-"
+
+// oldTempPrefix starts the temporary files of earlier versions (a name
+// node-localstorage cannot decode); stale ones are removed too.
+const oldTempPrefix = "%tmp-"
 
 // staleTemp is how old a leftover temporary file (from a process that died
 // mid-write) must be before NewFile removes it.
@@ -83,7 +90,7 @@ func (s *File) removeStaleTemps() {
 		return
 	}
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), tempPrefix) {
+		if !strings.HasPrefix(e.Name(), tempPrefix) && !strings.HasPrefix(e.Name(), oldTempPrefix) {
 			continue
 		}
 		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > staleTemp {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -230,16 +231,22 @@ func TestFileRemovesStaleTemps(t *testing.T) {
 		t.Fatal(err)
 	}
 	stale := filepath.Join(dir, tempPrefix+"old")
+	staleOld := filepath.Join(dir, oldTempPrefix+"old")
 	fresh := filepath.Join(dir, tempPrefix+"new")
 	os.WriteFile(stale, []byte("x"), 0o600)
+	os.WriteFile(staleOld, []byte("x"), 0o600)
 	os.WriteFile(fresh, []byte("x"), 0o600)
 	old := time.Now().Add(-2 * staleTemp)
 	os.Chtimes(stale, old, old)
+	os.Chtimes(staleOld, old, old)
 	if _, err := NewFile(dir); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); err == nil {
 		t.Error("stale temporary file was kept")
+	}
+	if _, err := os.Stat(staleOld); err == nil {
+		t.Error("stale temporary file of the old prefix was kept")
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Error("recent temporary file (maybe another process's write in progress) was removed")
@@ -387,5 +394,24 @@ func testConcurrent(t *testing.T, s Storage, wait func()) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// A temporary file's name decodes as encodeURIComponent names do (so
+// node-localstorage can open a directory while a write is in progress),
+// and no key encodes to it.
+func TestTempNameDecodes(t *testing.T) {
+	name := tempPrefix + "123456"
+	if _, err := url.PathUnescape(name); err != nil {
+		t.Fatalf("%s does not decode: %v", name, err)
+	}
+	for _, k := range []string{"~tmp-123456", "%7Etmp-123456", "%tmp-1"} {
+		enc, err := EncodeKey(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(enc, tempPrefix) {
+			t.Errorf("key %q encodes to %q, a temporary file's name", k, enc)
+		}
 	}
 }
