@@ -5,6 +5,12 @@
 // ready line as /devnet.json and the worker's as /worker.json, and prints
 // the URL. Ctrl-C stops all three and deletes the store.
 //
+// The files of js/ are served as a production host should serve them
+// (docs/deployment.md): precompressed, brotli or gzip by Accept-Encoding,
+// from siblings (js/lit-session.wasm.br, .gz) the demo writes when they are
+// missing or older than the file (package precompressed), with
+// Content-Type application/wasm for the modules.
+//
 // With -network naga it starts a naga devnet (v8 protocol) only: the page
 // and the worker speak v7, so instead it prints how to point the official
 // v8 client (testdata/oracle-naga) at the devnet, and waits for Ctrl-C.
@@ -32,6 +38,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/litgo/litsession/internal/demo/precompressed"
 	"github.com/litgo/litsession/internal/static"
 )
 
@@ -72,6 +79,9 @@ func run(addr, root, bin, devnetArgs, logPath string, wk worker) error {
 			return fmt.Errorf("js/%s is missing; run make wasm (make demo does)", f)
 		}
 	}
+	if err := precompress(root); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -87,10 +97,10 @@ func run(addr, root, bin, devnetArgs, logPath string, wk worker) error {
 	}
 	defer func() { <-workerDone }()
 
-	h := &static.Handler{Root: root, Files: map[string]static.File{
+	h := newHandler(root, map[string]static.File{
 		"/devnet.json": {ContentType: "application/json", Body: []byte(line + "\n")},
 		"/worker.json": {ContentType: "application/json", Body: []byte(workerLine + "\n")},
-	}}
+	})
 	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -109,6 +119,41 @@ func run(addr, root, bin, devnetArgs, logPath string, wk worker) error {
 		return err
 	}
 	return nil
+}
+
+// servedPrecompressed are the files under root that the demo serves
+// precompressed: the browser module and its JavaScript.
+var servedPrecompressed = []string{"js/lit-session.wasm", "js/lit-session-pkp.wasm", "js/lit-session.js", "js/wasm_exec.js"}
+
+// precompress writes the missing or stale .br and .gz siblings of
+// servedPrecompressed (brotli -q 11 of a module takes a few seconds).
+func precompress(root string) error {
+	for _, f := range servedPrecompressed {
+		skipped, err := precompressed.Write(filepath.Join(root, filepath.FromSlash(f)))
+		if err != nil {
+			return fmt.Errorf("precompressing %s: %w", f, err)
+		}
+		for _, s := range skipped {
+			fmt.Println("demo:", s)
+		}
+	}
+	return nil
+}
+
+// newHandler serves root and files, the files of servedPrecompressed from
+// their .br or .gz sibling when the request accepts it (and the sibling is
+// not older than the file), so a rebuilt module is served uncompressed
+// until the demo restarts.
+func newHandler(root string, files map[string]static.File) http.Handler {
+	served := map[string]string{}
+	for _, f := range servedPrecompressed {
+		served["/"+f] = filepath.Join(root, filepath.FromSlash(f))
+	}
+	return &precompressed.Handler{
+		Locate:       func(p string) string { return served[p] },
+		Next:         &static.Handler{Root: root, Files: files},
+		CacheControl: "no-store",
+	}
 }
 
 // devnetReady is what the demo reads from the devnet's ready line.
