@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +158,69 @@ func TestDemoServesModulePrecompressed(t *testing.T) {
 	}
 	if resp, _ = get(t, url, chromium); resp.Header.Get("Content-Encoding") != wantBest {
 		t.Errorf("after precompress: Content-Encoding %q, want %q", resp.Header.Get("Content-Encoding"), wantBest)
+	}
+}
+
+// TestDeploymentPrecompress runs the precompress command of
+// docs/deployment.md on a build output, then checks that the siblings it
+// writes, served as nginx's brotli_static and gzip_static or Caddy's
+// precompressed would, decode to the files.
+func TestDeploymentPrecompress(t *testing.T) {
+	for _, tool := range []string{"bash", "find", "brotli", "gzip"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (apt-get install -y %s)", tool, tool)
+		}
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "deployment.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)<!-- docs-test: run by TestDeploymentPrecompress -->\n```sh\n(.*?)```").FindSubmatch(doc)
+	if m == nil {
+		t.Fatal("docs/deployment.md has no sh block marked run by TestDeploymentPrecompress")
+	}
+	_, module := demoRoot(t)
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"dist/assets/lit-session-0a1b2c3d.wasm": module,
+		"dist/assets/index-9f8e7d6c.js":         bytes.Repeat([]byte("console.log('lit');\n"), 100),
+	}
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("bash", "-eo", "pipefail", "-c", string(m[1]))
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the documented command failed: %v\n%s", err, out)
+	}
+	srv := httptest.NewServer(&precompressed.Handler{
+		Locate: func(p string) string { return filepath.Join(dir, "dist", filepath.FromSlash(p)) },
+		Next:   http.FileServer(http.Dir(filepath.Join(dir, "dist"))),
+	})
+	defer srv.Close()
+	for name, data := range files {
+		for _, enc := range []string{"br", "gzip", ""} {
+			resp, body := get(t, srv.URL+strings.TrimPrefix(name, "dist"), enc)
+			if got := resp.Header.Get("Content-Encoding"); got != enc {
+				t.Errorf("%s, Accept-Encoding %q: Content-Encoding %q (did the command write %s%s?)", name, enc, got, name, map[string]string{"br": ".br", "gzip": ".gz"}[enc])
+				continue
+			}
+			decoded, err := precompressed.Decode(enc, body)
+			if err != nil {
+				t.Fatalf("%s, %s: %v", name, enc, err)
+			}
+			if !bytes.Equal(decoded, data) {
+				t.Errorf("%s, %s: decodes to %d bytes, not the file's %d", name, enc, len(decoded), len(data))
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dist", "assets", "lit-session-0a1b2c3d.wasm")); err != nil {
+		t.Errorf("the command removed the original: %v", err)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Encodings are the content codings this package writes and serves, in the
@@ -44,7 +45,7 @@ var ContentTypes = map[string]string{
 // Handler serves a GET or HEAD of a file whose extension is in ContentTypes
 // from its precompressed sibling: the first of Prefer (default: br, then
 // gzip) that the request's Accept-Encoding allows and that exists and is
-// not older than the file. Anything else, and a file with no usable
+// not older than the file (to the second). Anything else, and a file with no usable
 // sibling, goes to Next. Every response for such a file carries Vary:
 // Accept-Encoding, since its body depends on that header.
 type Handler struct {
@@ -92,9 +93,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		ci, err := f.Stat()
-		if err != nil || ci.ModTime().Before(fi.ModTime()) {
+		if err != nil || stale(ci, fi) {
 			f.Close()
-			continue // stale: the file was rebuilt after it was compressed
+			continue // the file was rebuilt after it was compressed
 		}
 		defer f.Close()
 		w.Header().Set("Content-Type", ctype)
@@ -107,6 +108,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Next.ServeHTTP(w, r)
+}
+
+// stale reports whether sibling is older than file, to the second: the
+// brotli CLI gives its output the input's modification time truncated to
+// whole seconds.
+func stale(sibling, file os.FileInfo) bool {
+	return sibling.ModTime().Before(file.ModTime().Truncate(time.Second))
 }
 
 func (h *Handler) encodings() []Encoding {
@@ -167,7 +175,7 @@ func Write(file string) (skipped []string, err error) {
 	}
 	for _, enc := range Encodings {
 		out := file + enc.Suffix
-		if ci, err := os.Stat(out); err == nil && !ci.ModTime().Before(fi.ModTime()) {
+		if ci, err := os.Stat(out); err == nil && !stale(ci, fi) {
 			continue
 		}
 		data, err := os.ReadFile(file)
