@@ -89,7 +89,8 @@ var signingNodes = []int{3, 30, 300}
 const maxDevnetNodes = 100
 
 // TestSideBySideChromium is the browser half of make bench (BENCHMARKS.md,
-// "Side by side with the official SDK"). It bundles the official browser
+// "Browser, side by side in headless Chromium"); TestSideBySideChromiumNetwork
+// repeats its page runs over an emulated network. It bundles the official browser
 // client with esbuild (testdata/oracle/bench/bundle.mjs), reports its size
 // next to this module's js/ files (raw, gzip -9, brotli -q 11), then, in
 // headless Chromium on loopback:
@@ -101,7 +102,8 @@ const maxDevnetNodes = 100
 //     time-to-ready (fetch + parse/eval of the bundle, or fetch +
 //     compile/instantiate + start of the wasm, until the API can be called),
 //     creating the client, connect, a cold getSessionSigs (new session key;
-//     the wallet callback signs at once) and a cached one.
+//     the wallet callback signs at once) and a cached one; the time to
+//     first session sigs is the sum of the steps up to the cold call.
 //  2. SIWE+ReCap creation, in-page: each side's createSiweMessageWithRecaps
 //     on the same inputs. The two messages, made with the page clock pinned
 //     to the same instant, must be byte-identical.
@@ -164,7 +166,7 @@ func TestSideBySideChromium(t *testing.T) {
 	sizeReport := sizeTable(h.esbuild, offSizes[0], ours, oursSizes)
 	t.Logf("set up in %v (bundle, sizes, devnet, Chromium)", time.Since(start))
 
-	// 5. Page runs: fresh context per run, official and ours interleaved.
+	// 4. Page runs: fresh context per run, official and ours interleaved.
 	sectionStart := time.Now()
 	results := map[string][]benchRun{}
 	for _, side := range sides {
@@ -180,7 +182,7 @@ func TestSideBySideChromium(t *testing.T) {
 	// own devnets on free ports.
 	dn.Close()
 
-	// 6. Micro-benchmarks: one page per side, repetitions interleaved.
+	// 5. Micro-benchmarks: one page per side, repetitions interleaved.
 	var micros []micro
 	interleave := func(m *micro, pages map[string]context.Context, fn string) {
 		t.Helper()
@@ -194,7 +196,7 @@ func TestSideBySideChromium(t *testing.T) {
 		}
 	}
 
-	// 6a. SIWE+ReCap creation, the same inputs on both sides.
+	// 5a. SIWE+ReCap creation, the same inputs on both sides.
 	sectionStart = time.Now()
 	now := time.Now()
 	siweInputs := map[string]any{
@@ -237,7 +239,7 @@ func TestSideBySideChromium(t *testing.T) {
 	}
 	t.Logf("SIWE+ReCap: %v", time.Since(sectionStart))
 
-	// 6b. Signing for N nodes: getSessionSigs with a cached wallet sig.
+	// 5b. Signing for N nodes: getSessionSigs with a cached wallet sig.
 	connectNote := map[int]map[string]float64{}
 	for _, n := range signingNodes {
 		sectionStart = time.Now()
