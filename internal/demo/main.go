@@ -35,6 +35,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -128,16 +129,28 @@ var servedPrecompressed = []string{"js/lit-session.wasm", "js/lit-session-pkp.wa
 // precompress writes the missing or stale .br and .gz siblings of
 // servedPrecompressed (brotli -q 11 of a module takes a few seconds).
 func precompress(root string) error {
+	announced := false
 	for _, f := range servedPrecompressed {
-		skipped, err := precompressed.Write(filepath.Join(root, filepath.FromSlash(f)))
-		if err != nil {
-			return fmt.Errorf("precompressing %s: %w", f, err)
-		}
-		for _, s := range skipped {
-			fmt.Println("demo:", s)
+		if !announced && precompressed.NeedsWrite(filepath.Join(root, filepath.FromSlash(f))) {
+			fmt.Println("demo: compressing js/ (brotli -q 11 and gzip -9, once per build; up to a minute)")
+			announced = true
 		}
 	}
-	return nil
+	errs := make([]error, len(servedPrecompressed))
+	var wg sync.WaitGroup
+	for i, f := range servedPrecompressed {
+		wg.Go(func() {
+			skipped, err := precompressed.Write(filepath.Join(root, filepath.FromSlash(f)))
+			if err != nil {
+				errs[i] = fmt.Errorf("precompressing %s: %w", f, err)
+			}
+			for _, s := range skipped {
+				fmt.Println("demo:", s)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // newHandler serves root and files, the files of servedPrecompressed from

@@ -124,6 +124,9 @@ func TestDemoServesModulePrecompressed(t *testing.T) {
 		if !bytes.Equal(decoded, module) {
 			t.Errorf("%s: the decoded body (%d bytes) is not the module (%d bytes)", what, len(decoded), len(module))
 		}
+		if resp.ContentLength != int64(len(body)) {
+			t.Errorf("%s: Content-Length %d for a %d-byte body", what, resp.ContentLength, len(body))
+		}
 		if c.want != "" && len(body) >= len(module) {
 			t.Errorf("%s: %d bytes on the wire for a %d-byte module", what, len(body), len(module))
 		}

@@ -104,6 +104,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if h.CacheControl != "" {
 			w.Header().Set("Cache-Control", h.CacheControl)
 		}
+		// Whole responses only: a range of the compressed bytes is of no
+		// use to a browser, and http.ServeContent leaves out
+		// Content-Length when Content-Encoding is set.
+		r = r.Clone(r.Context())
+		r.Header.Del("Range")
+		w.Header().Set("Content-Length", strconv.FormatInt(ci.Size(), 10))
 		http.ServeContent(w, r, path.Base(p), ci.ModTime(), f)
 		return
 	}
@@ -160,6 +166,21 @@ func Accepts(header, coding string) bool {
 		return q > 0
 	}
 	return star > 0
+}
+
+// NeedsWrite reports whether Write(file) would write a sibling: one is
+// missing or older than file.
+func NeedsWrite(file string) bool {
+	fi, err := os.Stat(file)
+	if err != nil {
+		return false
+	}
+	for _, enc := range Encodings {
+		if ci, err := os.Stat(file + enc.Suffix); err != nil || stale(ci, fi) {
+			return true
+		}
+	}
+	return false
 }
 
 // Write makes the siblings of file that are missing or older than it:
