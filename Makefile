@@ -196,9 +196,9 @@ demo: build $(if $(filter naga,$(NETWORK)),,wasm)
 # Go, alternating rounds), then the official browser bundle's size next to
 # js/ and both timed in headless Chromium, interleaved, then the same page
 # runs over an emulated network (9 Mbit/s, 40 ms, 4x CPU slowdown) with both
-# sides served gzip -9 and brotli -q 11 (make bench-net: only those). About
-# 20 minutes on 2 cores. Never part of make test; timings are printed, not
-# asserted.
+# sides served gzip -9 and brotli -q 11 (make bench-net: only those; 84
+# page runs, 10 minutes on a loaded 2-core VM). Never part of make test;
+# timings are printed, not asserted.
 .PHONY: bench bench-native bench-net
 BENCH_ROUNDS ?= 5
 bench: oracle-deps wasm
