@@ -194,15 +194,23 @@ demo: build wasm
 # The Go benchmarks (verifier per core, engine for 3/30/300 nodes, devnet
 # under a bounded 60 s load), then CPU side by side (official SDK in node vs
 # Go, alternating rounds), then the official browser bundle's size next to
-# js/ and both timed in headless Chromium, interleaved. Under 10 minutes on
-# 2 cores. Never part of make test; timings are printed, not asserted.
-.PHONY: bench bench-native
+# js/ and both timed in headless Chromium, interleaved, then the same page
+# runs over an emulated network (9 Mbit/s, 40 ms, 4x CPU slowdown) with both
+# sides served gzip -9 and brotli -q 11 (make bench-net: only those; 84
+# page runs, 10 minutes on a loaded 2-core VM). Never part of make test;
+# timings are printed, not asserted.
+.PHONY: bench bench-native bench-net
 BENCH_ROUNDS ?= 5
 bench: oracle-deps wasm
 	@command -v brotli >/dev/null || { echo "bench: the brotli CLI is missing (it measures the brotli -q 11 sizes): apt-get install -y brotli"; exit 1; }
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || \
 		{ echo "bench: Chromium is missing: apt-get install -y chromium"; exit 1; }
 	ROUNDS=$(BENCH_ROUNDS) GO=$(GO) NODE=$(NODE) sh $(ORACLE)/bench/run.sh all
+
+# Only the page runs over an emulated network, gzip and brotli.
+bench-net: oracle-deps wasm
+	@command -v brotli >/dev/null || { echo "bench-net: the brotli CLI is missing (it makes the brotli -q 11 files): apt-get install -y brotli"; exit 1; }
+	GO=$(GO) NODE=$(NODE) sh $(ORACLE)/bench/run.sh net
 
 # Only the Go benchmarks (verifier, engine for N nodes, devnet under load).
 bench-native:

@@ -7,6 +7,12 @@
 // The page's network switch picks one. Ctrl-C stops everything and deletes
 // the stores.
 //
+// The files of js/ are served as a production host should serve them
+// (docs/deployment.md): precompressed, brotli or gzip by Accept-Encoding,
+// from siblings (js/lit-session.wasm.br, .gz) the demo writes when they are
+// missing or older than the file (package precompressed), with
+// Content-Type application/wasm for the modules.
+//
 //	make demo                (both generations; builds bin/litsession and the modules first)
 //	make demo NETWORK=naga   (naga only)
 //	go run ./internal/demo -litsession bin/litsession -addr 127.0.0.1:8600
@@ -27,9 +33,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/litgo/litsession/internal/demo/precompressed"
 	"github.com/litgo/litsession/internal/static"
 )
 
@@ -99,6 +107,9 @@ func run(addr, root, bin string, gens []generation) error {
 			return fmt.Errorf("js/%s is missing; run make wasm (make demo does)", f)
 		}
 	}
+	if err := precompress(root); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -130,7 +141,7 @@ func run(addr, root, bin string, gens []generation) error {
 			fmt.Sprintf("devnet (%s): rpc %s, nodes %s (log: %s)", g.name, dn.RPCURL, strings.Join(dn.Nodes, " "), g.logPath),
 			fmt.Sprintf("worker (%s): %s (litsession serve --network %s; log: %s)", g.name, workerURL(workerLine), g.name, g.worker.logPath))
 	}
-	h := &static.Handler{Root: root, Files: files}
+	h := newHandler(root, files)
 	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -150,6 +161,53 @@ func run(addr, root, bin string, gens []generation) error {
 		return err
 	}
 	return nil
+}
+
+// servedPrecompressed are the files under root that the demo serves
+// precompressed: the browser module and its JavaScript.
+var servedPrecompressed = []string{"js/lit-session.wasm", "js/lit-session-pkp.wasm", "js/lit-session.js", "js/wasm_exec.js"}
+
+// precompress writes the missing or stale .br and .gz siblings of
+// servedPrecompressed (brotli -q 11 of a module takes a few seconds).
+func precompress(root string) error {
+	announced := false
+	for _, f := range servedPrecompressed {
+		if !announced && precompressed.NeedsWrite(filepath.Join(root, filepath.FromSlash(f))) {
+			fmt.Println("demo: compressing js/ (brotli -q 11 and gzip -9, once per build; up to a minute)")
+			announced = true
+		}
+	}
+	errs := make([]error, len(servedPrecompressed))
+	var wg sync.WaitGroup
+	for i, f := range servedPrecompressed {
+		wg.Go(func() {
+			skipped, err := precompressed.Write(filepath.Join(root, filepath.FromSlash(f)))
+			if err != nil {
+				errs[i] = fmt.Errorf("precompressing %s: %w", f, err)
+			}
+			for _, s := range skipped {
+				fmt.Println("demo:", s)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// newHandler serves root and files, the files of servedPrecompressed from
+// their .br or .gz sibling when the request accepts it (and the sibling is
+// not older than the file), so a rebuilt module is served uncompressed
+// until the demo restarts.
+func newHandler(root string, files map[string]static.File) http.Handler {
+	served := map[string]string{}
+	for _, f := range servedPrecompressed {
+		served["/"+f] = filepath.Join(root, filepath.FromSlash(f))
+	}
+	return &precompressed.Handler{
+		Locate:       func(p string) string { return served[p] },
+		Next:         &static.Handler{Root: root, Files: files},
+		CacheControl: "no-store",
+	}
 }
 
 // devnetReady is what the demo reads from the devnet's ready line.

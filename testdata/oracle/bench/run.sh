@@ -2,7 +2,7 @@
 # Side-by-side benchmarks with the official Lit JS SDK 7.4.0 (make bench;
 # results in BENCHMARKS.md, "Side by side with the official SDK").
 #
-#   testdata/oracle/bench/run.sh [cpu|browser|native|all]     (default all)
+#   testdata/oracle/bench/run.sh [cpu|browser|net|native|all]     (default all)
 #
 # cpu:     ROUNDS rounds (default 5), each running the official side in node
 #          (bench/cpu.mjs, BENCH_SECONDS s per benchmark, default 1) and then
@@ -13,7 +13,12 @@
 #          getSessionSigs made in round 1.
 # browser: LITSESSION_BENCH=1 go test -run SideBySideChromium ./web/: the size
 #          of the official browser bundle next to js/, and headless-Chromium
-#          timings (needs make wasm, Chromium, and 127.0.0.1:8545 free).
+#          timings (needs make wasm, Chromium, and 127.0.0.1:8545 free);
+#          then net.
+# net:     LITSESSION_BENCH=1 go test -run SideBySideChromiumNetwork ./web/:
+#          the same page runs over an emulated network (9 Mbit/s down,
+#          3 Mbit/s up, 40 ms per request, 4x CPU slowdown), both sides served
+#          gzip -9, then brotli -q 11 (needs the brotli CLI too).
 # native:  Go only, nothing side by side (runs first in all): the verifier's
 #          throughput on one core, cold and cached (BenchmarkVerify*, -count
 #          5), Engine.GetSessionSigs for 3, 30 and 300 nodes
@@ -23,7 +28,10 @@
 #          LOAD_SECONDS s (default 60); then v7 against naga like for like,
 #          one request kind per run (handshake, naga-handshake, pkp-sign,
 #          naga-pkp-sign), NAGA_LOAD_SECONDS s each (default 30). About 4 min
-#          in all on 2 vCPUs. The output is benchstat input; it fails if any
+#          in all on 2 vCPUs.
+#
+# LITSESSION_BENCH_RUNS (default 20) sets the page runs per side (and
+# condition) and the micro-benchmarks' repetitions of browser and net. The output is benchstat input; it fails if any
 #          load request failed.
 #
 # cpu and browser need node and testdata/oracle/node_modules (make oracle-deps). Timings are
@@ -36,7 +44,7 @@ NODE=${NODE:-node}
 ROUNDS=${ROUNDS:-5}
 BENCH_SECONDS=${BENCH_SECONDS:-1}
 what=${1:-all}
-case $what in cpu|browser|native|all) ;; *) echo "usage: $0 [cpu|browser|native|all]" >&2; exit 2;; esac
+case $what in cpu|browser|net|native|all) ;; *) echo "usage: $0 [cpu|browser|net|native|all]" >&2; exit 2;; esac
 
 if [ "$what" != native ] && [ ! -d testdata/oracle/node_modules/@lit-protocol/lit-node-client ]; then
 	echo "bench: testdata/oracle/node_modules is missing: run make oracle-deps" >&2
@@ -70,7 +78,7 @@ if [ "$what" = native ] || [ "$what" = all ]; then
 	fi
 fi
 
-if [ "$what" != browser ]; then
+if [ "$what" = cpu ] || [ "$what" = all ]; then
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
 	echo "== CPU, native: official SDK in node vs Go ($ROUNDS rounds of ${BENCH_SECONDS}s per benchmark)"
@@ -94,9 +102,17 @@ if [ "$what" != browser ]; then
 	echo
 fi
 
-if [ "$what" != cpu ]; then
+if [ "$what" = browser ] || [ "$what" = all ]; then
 	echo "== Browser: official bundle vs js/lit-session.wasm (size; headless Chromium timings)"
 	machine
 	LITSESSION_BENCH=1 $GO test -count 1 -v -timeout 15m -run '^TestSideBySideChromium$' ./web/
+	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo
+fi
+
+if [ "$what" = browser ] || [ "$what" = net ] || [ "$what" = all ]; then
+	echo "== Browser over an emulated network: official bundle vs js/lit-session.wasm, served gzip -9 and brotli -q 11"
+	machine
+	LITSESSION_BENCH=1 $GO test -count 1 -v -timeout 30m -run '^TestSideBySideChromiumNetwork$' ./web/
 	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
