@@ -36,9 +36,9 @@ const (
 //
 // Then, for both: Expiration Time must be present and after now; Issued At
 // at most MaxSkew after now; Not Before, if present, not after now.
-func (v *Verifier) verifyCapability(what string, a authsig.AuthSig, now time.Time) (*capInfo, error) {
+func (v *Verifier) verifyCapability(what string, c *capability, now time.Time) (*capInfo, error) {
 	var kind string
-	switch a.Algo {
+	switch c.algo {
 	case authsig.AlgoBLS:
 		if v.blsKey == nil {
 			if v.blsKeyErr != nil {
@@ -46,33 +46,34 @@ func (v *Verifier) verifyCapability(what string, a authsig.AuthSig, now time.Tim
 			}
 			return nil, reject(ReasonUnsupported, "%s is LIT_BLS (a PKP delegation) but no Config.NetworkPublicKey is set to verify it", what)
 		}
-		if a.DerivedVia != authsig.DerivedViaBLS {
-			return nil, reject(ReasonCapabilityInvalid, "%s: derivedVia is %q, want %q for algo LIT_BLS", what, a.DerivedVia, authsig.DerivedViaBLS)
+		if c.derivedVia != authsig.DerivedViaBLS {
+			return nil, reject(ReasonCapabilityInvalid, "%s: derivedVia is %q, want %q for algo LIT_BLS", what, c.derivedVia, authsig.DerivedViaBLS)
 		}
 		kind = kindBLS + v.blsKey.Hex()
 	case "", authsig.AlgoEd25519:
-		if a.DerivedVia != authsig.DerivedViaWallet {
-			return nil, reject(ReasonCapabilityInvalid, "%s: derivedVia is %q, want %q (or algo LIT_BLS)", what, a.DerivedVia, authsig.DerivedViaWallet)
+		if c.derivedVia != authsig.DerivedViaWallet {
+			return nil, reject(ReasonCapabilityInvalid, "%s: derivedVia is %q, want %q (or algo LIT_BLS)", what, c.derivedVia, authsig.DerivedViaWallet)
 		}
 		kind = kindWallet
 	default:
-		return nil, reject(ReasonUnsupported, "%s has algo %q; capabilities are wallet AuthSigs (no algo) or LIT_BLS", what, a.Algo)
+		return nil, reject(ReasonUnsupported, "%s has algo %q; capabilities are wallet AuthSigs (no algo) or LIT_BLS", what, c.algo)
 	}
 
 	var key [32]byte
 	if v.cache != nil {
-		key = sigDigest(kind, a)
-		if c, ok := v.cache.get(key, now); ok {
-			if !strings.EqualFold(a.Address, c.address) {
-				return nil, reject(ReasonCapabilityInvalid, "%s: address field %q is not the message's address %s", what, a.Address, c.address)
+		key = capDigest(kind, c)
+		if info, ok := v.cache.get(key, now); ok {
+			if !strings.EqualFold(c.address, info.address) {
+				return nil, reject(ReasonCapabilityInvalid, "%s: address field %q is not the message's address %s", what, c.address, info.address)
 			}
-			if err := v.checkSIWETimes(what, c, now); err != nil {
+			if err := v.checkSIWETimes(what, info, now); err != nil {
 				return nil, err
 			}
-			return c, nil
+			return info, nil
 		}
 	}
 
+	a := c.authSig()
 	var msg *siwefast.Message
 	if kind == kindWallet {
 		var err error
@@ -85,14 +86,14 @@ func (v *Verifier) verifyCapability(what string, a authsig.AuthSig, now time.Tim
 			return nil, err
 		}
 	}
-	c := newCapInfo(msg)
-	if err := v.checkSIWETimes(what, c, now); err != nil {
+	info := newCapInfo(msg)
+	if err := v.checkSIWETimes(what, info, now); err != nil {
 		return nil, err
 	}
 	if v.cache != nil {
-		v.cache.add(key, c)
+		v.cache.add(key, info)
 	}
-	return c, nil
+	return info, nil
 }
 
 // verifyWallet is authsig.Verify (for an AuthSig whose algo and derivedVia
@@ -231,7 +232,7 @@ type CapacityDelegation struct {
 //   - uses, if present, is a positive decimal integer without sign or
 //     leading zeros;
 //   - delegate_to, if present, includes wallet (the session's delegator).
-func checkCapacity(what string, a authsig.AuthSig, c *capInfo, wallet string) (*CapacityDelegation, error) {
+func checkCapacity(what string, a *capability, c *capInfo, wallet string) (*CapacityDelegation, error) {
 	rc, err := c.recap()
 	if err != nil {
 		return nil, rejectErr(ReasonCapacityInvalid, err, "%s", what)
@@ -287,8 +288,8 @@ func checkCapacity(what string, a authsig.AuthSig, c *capInfo, wallet string) (*
 	return cd, nil
 }
 
-func hexDigest(a authsig.AuthSig) string {
-	d := sigDigest(kindWallet, a)
+func hexDigest(a *capability) string {
+	d := capDigest(kindWallet, a)
 	return hex.EncodeToString(d[:])
 }
 

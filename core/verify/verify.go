@@ -278,7 +278,7 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 		return nil, reject(ReasonNoCapabilities, "capabilities is empty; the last capability must delegate to the session key")
 	}
 	what := describe(n-1, n)
-	deleg := t.capabilities[n-1]
+	deleg := &t.capabilities[n-1]
 	dc, err := v.verifyCapability(what, deleg, now)
 	if err != nil {
 		return nil, err
@@ -314,7 +314,7 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 	res := &Result{
 		SessionKey:              normalizeHex(t.sessionKey),
 		WalletAddress:           dc.address,
-		DelegatedVia:            deleg.DerivedVia,
+		DelegatedVia:            deleg.derivedVia,
 		IssuedAt:                t.issuedAt,
 		Expiration:              t.expiration,
 		DelegationExpiration:    delegExp,
@@ -323,7 +323,8 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 	}
 
 	// 5. Other capabilities.
-	for i, c := range t.capabilities[:n-1] {
+	for i := range t.capabilities[:n-1] {
+		c := &t.capabilities[i]
 		what := describe(i, n)
 		m, err := v.verifyCapability(what, c, now)
 		if err != nil {
