@@ -20,13 +20,13 @@
 //     now < expiration; issuedAt < expiration; expiration − issuedAt ≤
 //     MaxValidity.
 //  3. The delegation, which is the last capability: a wallet AuthSig
-//     (EIP-191 ecrecover, via authsig.Verify) or a LIT_BLS AuthSig (a BLS
-//     signature under Config.NetworkPublicKey of bls.SessionDigest of its
-//     SIWE text, derivedVia "lit.bls"), valid at now (see Capability
-//     times); its SIWE URI is exactly "lit:session:" + sessionKey; the
-//     session expires no later than the delegation's Expiration Time +
-//     MaxSkew; and, if Config.RecentBlockhash is set, its SIWE nonce is a
-//     recent blockhash.
+//     (EIP-191 ecrecover, checked as authsig.Verify checks it) or a
+//     LIT_BLS AuthSig (a BLS signature under Config.NetworkPublicKey of
+//     bls.SessionDigest of its SIWE text, derivedVia "lit.bls"), valid at
+//     now (see Capability times); its SIWE URI is exactly "lit:session:" +
+//     sessionKey; the session expires no later than the delegation's
+//     Expiration Time + MaxSkew; and, if Config.RecentBlockhash is set, its
+//     SIWE nonce is a recent blockhash.
 //  4. Authorization: the delegation's ReCap (its last SIWE resource; the
 //     statement must end with the ReCap sentence) grants every entry of
 //     resourceAbilityRequests and the operation, by the official coverage
