@@ -92,18 +92,13 @@ func (c *WalletSigCache) add(key [32]byte, info *capInfo) {
 	}
 }
 
-// sigDigest is SHA-256 over kind, sig and signedMessage, each
+// capDigest is SHA-256 over kind, sig and signedMessage, each
 // length-prefixed so that no two different triples collide by shifting
 // bytes between fields. A wallet sig enters in its canonical encoding
 // (authsig.CanonicalSig), so every accepted encoding of one signature has
-// one digest; so does the signedMessage, which enters decoded.
-func sigDigest(kind string, a authsig.AuthSig) [32]byte {
-	c := capability{sig: a.Sig, msg: jsonText{raw: a.SignedMessage}}
-	return capDigest(kind, &c)
-}
-
-// capDigest is sigDigest of c.authSig(), hashing the signedMessage as it
-// decodes it rather than decoding it first: a cache hit never needs it.
+// one digest; the signedMessage enters decoded, so every JSON encoding of
+// it has one digest too. It is hashed as it is decoded, without building
+// the decoded text, which a cache hit never needs.
 func capDigest(kind string, c *capability) [32]byte {
 	sig := c.sig
 	if kind == kindWallet {

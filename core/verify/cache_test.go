@@ -86,7 +86,7 @@ func TestCacheSkipsSignatureCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	info := newCapInfo(msg)
-	cache.add(sigDigest(kindWallet, d), info)
+	cache.add(capDigest(kindWallet, &capability{sig: d.Sig, msg: jsonText{raw: d.SignedMessage}}), info)
 	if _, err := v.Verify(sig, op); err != nil {
 		t.Fatalf("planted entry not used: %v", err)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/litgo/litsession/core/verify/internal/siwefast"
 )
 
-// Cache kinds for sigDigest.
+// Cache kinds for capDigest.
 const (
 	kindWallet = "wallet"
 	kindBLS    = "bls:" // + network public key hex

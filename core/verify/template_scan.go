@@ -91,7 +91,7 @@ func (w *hashWriter) writeByte(c byte) {
 	w.buf = append(w.buf, c)
 }
 
-// writeField writes a field of sigDigest's layout: its length as 8 bytes
+// writeField writes a field of capDigest's layout: its length as 8 bytes
 // big-endian, then its bytes.
 func (w *hashWriter) writeField(n int, s string, j *jsonText) {
 	var l [8]byte

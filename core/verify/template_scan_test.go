@@ -11,8 +11,9 @@ import (
 	"github.com/litgo/litsession/core/capacity"
 )
 
-// refDigest is sigDigest written plainly: SHA-256 over kind, the canonical
-// sig (wallet only) and the decoded signedMessage, each length-prefixed.
+// refDigest is capDigest written plainly, over a decoded AuthSig: SHA-256
+// over kind, the canonical sig (wallet only) and the signedMessage, each
+// length-prefixed.
 func refDigest(kind string, a authsig.AuthSig) [32]byte {
 	h := sha256.New()
 	var n [8]byte
