@@ -15,7 +15,15 @@
 // span lines, and net/url refuses any control character in them, so an
 // accepted message has no line break inside a field. Re-rendering puts each
 // field on its own line in a fixed order, so an accepted message is exactly
-// the line layout scanned here, and each field is the text of its line. The
+// the line layout scanned here, and each field is the text of its line.
+// Conversely, where the scan accepts, the expression's preferred match is
+// the scan's: its domain is greedy, but a longer one would end at a later
+// line ending in " wants you to sign in with your Ethereum account:" and
+// followed by an address line, and in the scanned layout only the first
+// line is (the statement is followed by an empty line); no other field can
+// take another length, since each is followed by a line break or the end
+// of the text and, but for the URI and resources, holds none (those would
+// have to cross a line with a space before any '#', which they cannot). The
 // rules each line must then keep are written at the field below.
 package siwefast
 
@@ -131,12 +139,6 @@ func (l *lines) next() (line string, ok bool) {
 	}
 	line, l.eof = l.s, true
 	return line, true
-}
-
-// peek returns the next line without consuming it.
-func (l *lines) peek() (string, bool) {
-	c := *l
-	return c.next()
 }
 
 // scan fills m and reports whether core/siwe.Parse accepts text.
