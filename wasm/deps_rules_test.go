@@ -101,6 +101,20 @@ var depRules = []depRule{
 		},
 	},
 	{
+		// The verifier is for servers, and its one-pass SIWE parser
+		// (core/verify/internal/siwefast) is for the verifier only: in the
+		// browser SIWE is parsed by siwe-go, through core/siwe.
+		name:    "no session verifier",
+		modules: []string{mainWasm, pkpWasm},
+		why:     "core/verify and its SIWE parser core/verify/internal/siwefast are server-side; the browser parses SIWE with siwe-go through core/siwe",
+		bad: func(_ string, p depPkg) string {
+			if inTree(p.ImportPath, ourModule+"/core/verify") {
+				return p.ImportPath + " is linked"
+			}
+			return ""
+		},
+	},
+	{
 		// encoding/json's reflection-based code is large; our packages
 		// use core/jsjson. go-ethereum/common and siwe-go import
 		// encoding/json themselves, but the linker drops what they do

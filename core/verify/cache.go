@@ -3,7 +3,6 @@ package verify
 import (
 	"container/list"
 	"crypto/sha256"
-	"encoding/binary"
 	"sync"
 	"time"
 
@@ -93,24 +92,46 @@ func (c *WalletSigCache) add(key [32]byte, info *capInfo) {
 	}
 }
 
-// sigDigest is SHA-256 over kind, sig and signedMessage, each
+// capDigest is SHA-256 over kind, sig and signedMessage, each
 // length-prefixed so that no two different triples collide by shifting
 // bytes between fields. A wallet sig enters in its canonical encoding
 // (authsig.CanonicalSig), so every accepted encoding of one signature has
-// one digest.
-func sigDigest(kind string, a authsig.AuthSig) [32]byte {
-	h := sha256.New()
-	var n [8]byte
-	sig := a.Sig
-	if c, ok := authsig.CanonicalSig(sig); ok && kind == kindWallet {
-		sig = c
+// one digest; the signedMessage enters decoded, so every JSON encoding of
+// it has one digest too. It is hashed as it is decoded, without building
+// the decoded text, which a cache hit never needs.
+func capDigest(kind string, c *capability) [32]byte {
+	sig := c.sig
+	if kind == kindWallet {
+		sig = canonicalSig(sig)
 	}
-	for _, s := range []string{kind, sig, a.SignedMessage} {
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
-	}
+	w := hashWriter{h: sha256.New(), buf: make([]byte, 0, 512)}
+	w.writeField(len(kind), kind, nil)
+	w.writeField(len(sig), sig, nil)
+	w.writeField(c.msg.len(), "", &c.msg)
+	w.flush()
 	var out [32]byte
-	h.Sum(out[:0])
+	w.h.Sum(out[:0])
 	return out
+}
+
+// canonicalSig is authsig.CanonicalSig's encoding of sig, or sig itself
+// when that refuses it. A sig already canonical ("0x", 130 lower-case hex
+// digits, v 1b or 1c) is returned as it is, without decoding.
+func canonicalSig(sig string) string {
+	if len(sig) == 132 && sig[:2] == "0x" && (sig[130:] == "1b" || sig[130:] == "1c") && isLowerHex(sig[2:]) {
+		return sig
+	}
+	if c, ok := authsig.CanonicalSig(sig); ok {
+		return c
+	}
+	return sig
+}
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

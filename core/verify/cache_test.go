@@ -11,7 +11,7 @@ import (
 	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/capacity"
 	"github.com/litgo/litsession/core/resource"
-	"github.com/litgo/litsession/core/siwe"
+	"github.com/litgo/litsession/core/verify/internal/siwefast"
 )
 
 func TestCacheHitsAndRechecksTime(t *testing.T) {
@@ -81,15 +81,12 @@ func TestCacheSkipsSignatureCheck(t *testing.T) {
 	if cache.Len() != 0 {
 		t.Fatal("a rejected AuthSig was cached")
 	}
-	msg, err := siwe.Parse(d.SignedMessage)
+	msg, err := siwefast.Parse(d.SignedMessage)
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := newCapInfo(msg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cache.add(sigDigest(kindWallet, d), info)
+	info := newCapInfo(msg)
+	cache.add(capDigest(kindWallet, &capability{sig: d.Sig, msg: jsonText{raw: d.SignedMessage}}), info)
 	if _, err := v.Verify(sig, op); err != nil {
 		t.Fatalf("planted entry not used: %v", err)
 	}

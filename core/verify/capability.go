@@ -8,14 +8,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/capacity"
 	"github.com/litgo/litsession/core/resource"
-	"github.com/litgo/litsession/core/siwe"
+	"github.com/litgo/litsession/core/verify/internal/siwefast"
 )
 
-// Cache kinds for sigDigest.
+// Cache kinds for capDigest.
 const (
 	kindWallet = "wallet"
 	kindBLS    = "bls:" // + network public key hex
@@ -28,14 +30,15 @@ const (
 //     bls.SessionDigest(signedMessage); signedMessage a SIWE message whose
 //     address equals the address field (any case).
 //   - algo absent (or "ed25519", as the SDK tolerates): a wallet AuthSig,
-//     checked by authsig.Verify (EIP-191 ecrecover to the SIWE address).
+//     checked as authsig.Verify does (EIP-191 ecrecover to the SIWE
+//     address; see verifyWallet).
 //   - any other algo: ReasonUnsupported.
 //
 // Then, for both: Expiration Time must be present and after now; Issued At
 // at most MaxSkew after now; Not Before, if present, not after now.
-func (v *Verifier) verifyCapability(what string, a authsig.AuthSig, now time.Time) (*capInfo, error) {
+func (v *Verifier) verifyCapability(what string, c *capability, now time.Time) (*capInfo, error) {
 	var kind string
-	switch a.Algo {
+	switch c.algo {
 	case authsig.AlgoBLS:
 		if v.blsKey == nil {
 			if v.blsKeyErr != nil {
@@ -43,67 +46,110 @@ func (v *Verifier) verifyCapability(what string, a authsig.AuthSig, now time.Tim
 			}
 			return nil, reject(ReasonUnsupported, "%s is LIT_BLS (a PKP delegation) but no Config.NetworkPublicKey is set to verify it", what)
 		}
-		if a.DerivedVia != authsig.DerivedViaBLS {
-			return nil, reject(ReasonCapabilityInvalid, "%s: derivedVia is %q, want %q for algo LIT_BLS", what, a.DerivedVia, authsig.DerivedViaBLS)
+		if c.derivedVia != authsig.DerivedViaBLS {
+			return nil, reject(ReasonCapabilityInvalid, "%s: derivedVia is %q, want %q for algo LIT_BLS", what, c.derivedVia, authsig.DerivedViaBLS)
 		}
 		kind = kindBLS + v.blsKey.Hex()
 	case "", authsig.AlgoEd25519:
-		if a.DerivedVia != authsig.DerivedViaWallet {
-			return nil, reject(ReasonCapabilityInvalid, "%s: derivedVia is %q, want %q (or algo LIT_BLS)", what, a.DerivedVia, authsig.DerivedViaWallet)
+		if c.derivedVia != authsig.DerivedViaWallet {
+			return nil, reject(ReasonCapabilityInvalid, "%s: derivedVia is %q, want %q (or algo LIT_BLS)", what, c.derivedVia, authsig.DerivedViaWallet)
 		}
 		kind = kindWallet
 	default:
-		return nil, reject(ReasonUnsupported, "%s has algo %q; capabilities are wallet AuthSigs (no algo) or LIT_BLS", what, a.Algo)
+		return nil, reject(ReasonUnsupported, "%s has algo %q; capabilities are wallet AuthSigs (no algo) or LIT_BLS", what, c.algo)
 	}
 
 	var key [32]byte
 	if v.cache != nil {
-		key = sigDigest(kind, a)
-		if c, ok := v.cache.get(key, now); ok {
-			if !strings.EqualFold(a.Address, c.address) {
-				return nil, reject(ReasonCapabilityInvalid, "%s: address field %q is not the message's address %s", what, a.Address, c.address)
+		key = capDigest(kind, c)
+		if info, ok := v.cache.get(key, now); ok {
+			if !strings.EqualFold(c.address, info.address) {
+				return nil, reject(ReasonCapabilityInvalid, "%s: address field %q is not the message's address %s", what, c.address, info.address)
 			}
-			if err := v.checkSIWETimes(what, c, now); err != nil {
+			if err := v.checkSIWETimes(what, info, now); err != nil {
 				return nil, err
 			}
-			return c, nil
+			return info, nil
 		}
 	}
 
-	var msg *siwe.Message
+	a := c.authSig()
+	var msg *siwefast.Message
 	if kind == kindWallet {
-		res, err := authsig.Verify(a, authsig.Options{Now: now, Skew: v.skew})
-		if err != nil {
+		var err error
+		if msg, err = verifyWallet(a, now, v.skew); err != nil {
 			return nil, fromAuthSig(what, err)
 		}
-		msg = res.Message
 	} else {
 		var err error
 		if msg, err = v.verifyBLS(what, a); err != nil {
 			return nil, err
 		}
 	}
-	c, err := newCapInfo(msg)
-	if err != nil {
-		return nil, rejectErr(ReasonCapabilityInvalid, err, "%s", what)
-	}
-	if err := v.checkSIWETimes(what, c, now); err != nil {
+	info := newCapInfo(msg)
+	if err := v.checkSIWETimes(what, info, now); err != nil {
 		return nil, err
 	}
 	if v.cache != nil {
-		v.cache.add(key, c)
+		v.cache.add(key, info)
 	}
-	return c, nil
+	return info, nil
 }
 
+// verifyWallet is authsig.Verify (for an AuthSig whose algo and derivedVia
+// verifyCapability has checked) with the SIWE message parsed by siwefast
+// instead of core/siwe: the same checks in the same order, failing with the
+// same *authsig.Error.
+func verifyWallet(a authsig.AuthSig, now time.Time, skew time.Duration) (*siwefast.Message, error) {
+	sigHex, ok := strings.CutPrefix(a.Sig, "0x")
+	if !ok {
+		return nil, authErr(authsig.ReasonMalformed, "sig must be 0x-prefixed hex")
+	}
+	sig, err := hex.DecodeString(sigHex)
+	if err != nil || len(sig) != 65 {
+		return nil, authErr(authsig.ReasonMalformed, "sig must be 65 bytes of hex (r, s, v)")
+	}
+	msg, err := siwefast.Parse(a.SignedMessage)
+	if err != nil {
+		return nil, authErr(authsig.ReasonBadMessage, err.Error())
+	}
+	got, err := authsig.Recover([]byte(a.SignedMessage), sig)
+	if errors.Is(err, authsig.ErrHighS) {
+		return nil, authErr(authsig.ReasonMalformed, err.Error())
+	}
+	if err != nil {
+		return nil, authErr(authsig.ReasonBadSignature, err.Error())
+	}
+	// msg.Address is EIP-55, so comparing the 20 bytes is comparing got's
+	// EIP-55 form with it.
+	if got != common.HexToAddress(msg.Address) {
+		return nil, authErr(authsig.ReasonBadSignature, fmt.Sprintf("signature recovers %s, but the message is for %s", got.Hex(), msg.Address))
+	}
+	if !strings.EqualFold(a.Address, msg.Address) {
+		return nil, authErr(authsig.ReasonAddressMismatch, fmt.Sprintf("address field %q is not the message's address %s", a.Address, msg.Address))
+	}
+	if msg.Expiration != "" && !now.Before(msg.ExpirationTime) {
+		return nil, authErr(authsig.ReasonExpired, fmt.Sprintf("expired at %s (now %s)", msg.ExpirationTime.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+	}
+	if msg.NotBefore != "" && now.Before(msg.NotBeforeTime) {
+		return nil, authErr(authsig.ReasonNotYetValid, fmt.Sprintf("not valid before %s (now %s)", msg.NotBeforeTime.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+	}
+	if now.Add(skew).Before(msg.IssuedAtTime) {
+		return nil, authErr(authsig.ReasonNotYetValid, fmt.Sprintf("issued at %s, in the future (now %s)", msg.IssuedAtTime.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+	}
+	return msg, nil
+}
+
+func authErr(r authsig.Reason, detail string) error { return &authsig.Error{Reason: r, Detail: detail} }
+
 // verifyBLS checks a LIT_BLS capability's signature (not its times).
-func (v *Verifier) verifyBLS(what string, a authsig.AuthSig) (*siwe.Message, error) {
-	msg, err := siwe.Parse(a.SignedMessage)
+func (v *Verifier) verifyBLS(what string, a authsig.AuthSig) (*siwefast.Message, error) {
+	msg, err := siwefast.Parse(a.SignedMessage)
 	if err != nil {
 		return nil, rejectErr(ReasonCapabilityInvalid, err, "%s: signedMessage", what)
 	}
-	if !strings.EqualFold(a.Address, msg.Address()) {
-		return nil, reject(ReasonCapabilityInvalid, "%s: address field %q is not the message's address %s", what, a.Address, msg.Address())
+	if !strings.EqualFold(a.Address, msg.Address) {
+		return nil, reject(ReasonCapabilityInvalid, "%s: address field %q is not the message's address %s", what, a.Address, msg.Address)
 	}
 	if err := bls.VerifySession(v.blsKey, a.Sig, a.SignedMessage); err != nil {
 		return nil, rejectErr(ReasonCapabilityInvalid, err, "%s: LIT_BLS signature does not verify under the network public key", what)
@@ -186,7 +232,7 @@ type CapacityDelegation struct {
 //   - uses, if present, is a positive decimal integer without sign or
 //     leading zeros;
 //   - delegate_to, if present, includes wallet (the session's delegator).
-func checkCapacity(what string, a authsig.AuthSig, c *capInfo, wallet string) (*CapacityDelegation, error) {
+func checkCapacity(what string, a *capability, c *capInfo, wallet string) (*CapacityDelegation, error) {
 	rc, err := c.recap()
 	if err != nil {
 		return nil, rejectErr(ReasonCapacityInvalid, err, "%s", what)
@@ -242,8 +288,8 @@ func checkCapacity(what string, a authsig.AuthSig, c *capInfo, wallet string) (*
 	return cd, nil
 }
 
-func hexDigest(a authsig.AuthSig) string {
-	d := sigDigest(kindWallet, a)
+func hexDigest(a *capability) string {
+	d := capDigest(kindWallet, a)
 	return hex.EncodeToString(d[:])
 }
 

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/recap"
-	"github.com/litgo/litsession/core/siwe"
+	"github.com/litgo/litsession/core/verify/internal/siwefast"
 )
 
 // capInfo is a capability whose signature verified: its SIWE message and
@@ -13,7 +13,7 @@ import (
 // one capInfo between verifications, so it is read-only after
 // newCapInfo, except the ReCap, which is decoded on first use under once.
 type capInfo struct {
-	msg       *siwe.Message
+	msg       *siwefast.Message
 	address   string // EIP-55
 	uri       string
 	issuedAt  time.Time
@@ -27,20 +27,18 @@ type capInfo struct {
 	rcErr error
 }
 
-// newCapInfo derives a capInfo from a parsed SIWE message. It fails only
-// when Issued At is not a date-time, which siwe.Parse already refuses.
-func newCapInfo(msg *siwe.Message) (*capInfo, error) {
-	issued, err := msg.IssuedAt()
-	if err != nil {
-		return nil, err
+// newCapInfo derives a capInfo from a parsed SIWE message.
+func newCapInfo(msg *siwefast.Message) *capInfo {
+	return &capInfo{
+		msg: msg, address: msg.Address, uri: msg.URI, issuedAt: msg.IssuedAtTime,
+		exp: msg.ExpirationTime, hasExp: msg.Expiration != "",
+		notBefore: msg.NotBeforeTime, hasNB: msg.NotBefore != "",
 	}
-	c := &capInfo{msg: msg, address: msg.Address(), uri: msg.URI(), issuedAt: issued}
-	c.exp, c.hasExp = msg.Expiration()
-	c.notBefore, c.hasNB = msg.NotBefore()
-	return c, nil
 }
 
-// recap returns the message's ReCap (siwe.Message.Recap), decoded once.
+// recap returns the message's ReCap (siwefast.Message.Recap, as
+// siwe.Message.Recap), decoded once per verified signature: a
+// WalletSigCache entry keeps it.
 func (c *capInfo) recap() (*recap.Recap, error) {
 	c.once.Do(func() { c.rc, c.rcErr = c.msg.Recap() })
 	return c.rc, c.rcErr

@@ -16,7 +16,7 @@ import (
 type template struct {
 	sessionKey   string
 	requests     []resource.Request
-	capabilities []authsig.AuthSig
+	capabilities []capability
 	issuedAt     time.Time
 	expiration   time.Time
 	nodeAddress  string
@@ -29,7 +29,17 @@ var templateFields = [...]string{"sessionKey", "resourceAbilityRequests", "capab
 // maxPriceField is the one optional field: naga's maximum price per node.
 const maxPriceField = "maxPrice"
 
-// parseTemplate decodes signedMessage strictly, in one pass of
+// parseTemplate decodes signedMessage strictly, as parseTemplateJSON
+// does: with scanTemplate when it can (the templates SDKs write), else with
+// parseTemplateJSON, which also explains every rejection.
+func parseTemplate(s string) (*template, error) {
+	if t, ok := scanTemplate(s); ok {
+		return t, nil
+	}
+	return parseTemplateJSON(s)
+}
+
+// parseTemplateJSON decodes signedMessage strictly, in one pass of
 // jsjson.Parse:
 //   - one JSON object and nothing after it;
 //   - no duplicate keys at any level (JSON parsers disagree on which
@@ -45,7 +55,7 @@ const maxPriceField = "maxPrice"
 //
 // Inside resourceAbilityRequests and capabilities entries, unknown keys are
 // ignored: the v7 SDK serializes the caller's objects as they are.
-func parseTemplate(s string) (*template, error) {
+func parseTemplateJSON(s string) (*template, error) {
 	doc, err := jsjson.Parse([]byte(s))
 	if err != nil {
 		return nil, fmt.Errorf("signedMessage is not valid JSON: %v", err)
@@ -122,11 +132,13 @@ func (t *template) set(k string, v jsjson.Value) error {
 		if !ok {
 			return fmt.Errorf("%q must be an array", k)
 		}
-		t.capabilities = make([]authsig.AuthSig, len(caps))
+		t.capabilities = make([]capability, len(caps))
 		for i, raw := range caps {
-			if t.capabilities[i], err = parseAuthSig(raw); err != nil {
+			a, err := parseAuthSig(raw)
+			if err != nil {
 				return fmt.Errorf("capabilities[%d]: %w", i, err)
 			}
+			t.capabilities[i] = capability{sig: a.Sig, derivedVia: a.DerivedVia, address: a.Address, algo: a.Algo, msg: jsonText{raw: a.SignedMessage}}
 		}
 	}
 	return err
@@ -146,6 +158,10 @@ func parseMaxPrice(v jsjson.Value) (*big.Int, error) {
 	if err != nil {
 		return nil, err
 	}
+	return maxPrice(s)
+}
+
+func maxPrice(s string) (*big.Int, error) {
 	if len(s) < 3 || s[:2] != "0x" || !isHex(s[2:]) {
 		return nil, fmt.Errorf("maxPrice %q must be 0x followed by hex digits (wei)", s)
 	}

@@ -20,13 +20,13 @@
 //     now < expiration; issuedAt < expiration; expiration − issuedAt ≤
 //     MaxValidity.
 //  3. The delegation, which is the last capability: a wallet AuthSig
-//     (EIP-191 ecrecover, via authsig.Verify) or a LIT_BLS AuthSig (a BLS
-//     signature under Config.NetworkPublicKey of bls.SessionDigest of its
-//     SIWE text, derivedVia "lit.bls"), valid at now (see Capability
-//     times); its SIWE URI is exactly "lit:session:" + sessionKey; the
-//     session expires no later than the delegation's Expiration Time +
-//     MaxSkew; and, if Config.RecentBlockhash is set, its SIWE nonce is a
-//     recent blockhash.
+//     (EIP-191 ecrecover, checked as authsig.Verify checks it) or a
+//     LIT_BLS AuthSig (a BLS signature under Config.NetworkPublicKey of
+//     bls.SessionDigest of its SIWE text, derivedVia "lit.bls"), valid at
+//     now (see Capability times); its SIWE URI is exactly "lit:session:" +
+//     sessionKey; the session expires no later than the delegation's
+//     Expiration Time + MaxSkew; and, if Config.RecentBlockhash is set, its
+//     SIWE nonce is a recent blockhash.
 //  4. Authorization: the delegation's ReCap (its last SIWE resource; the
 //     statement must end with the ReCap sentence) grants every entry of
 //     resourceAbilityRequests and the operation, by the official coverage
@@ -278,7 +278,7 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 		return nil, reject(ReasonNoCapabilities, "capabilities is empty; the last capability must delegate to the session key")
 	}
 	what := describe(n-1, n)
-	deleg := t.capabilities[n-1]
+	deleg := &t.capabilities[n-1]
 	dc, err := v.verifyCapability(what, deleg, now)
 	if err != nil {
 		return nil, err
@@ -290,8 +290,8 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 	if t.expiration.After(delegExp.Add(v.skew)) {
 		return nil, reject(ReasonOutlivesDelegation, "session expires at %s, after its delegation (%s)", stamp(t.expiration), stamp(delegExp))
 	}
-	if v.recent != nil && !v.recent(dc.msg.Nonce()) {
-		return nil, reject(ReasonStaleNonce, "%s nonce %q is not a recent blockhash", what, dc.msg.Nonce())
+	if v.recent != nil && !v.recent(dc.msg.Nonce) {
+		return nil, reject(ReasonStaleNonce, "%s nonce %q is not a recent blockhash", what, dc.msg.Nonce)
 	}
 
 	// 4. Authorization.
@@ -314,7 +314,7 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 	res := &Result{
 		SessionKey:              normalizeHex(t.sessionKey),
 		WalletAddress:           dc.address,
-		DelegatedVia:            deleg.DerivedVia,
+		DelegatedVia:            deleg.derivedVia,
 		IssuedAt:                t.issuedAt,
 		Expiration:              t.expiration,
 		DelegationExpiration:    delegExp,
@@ -323,7 +323,8 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 	}
 
 	// 5. Other capabilities.
-	for i, c := range t.capabilities[:n-1] {
+	for i := range t.capabilities[:n-1] {
+		c := &t.capabilities[i]
 		what := describe(i, n)
 		m, err := v.verifyCapability(what, c, now)
 		if err != nil {

@@ -1,0 +1,433 @@
+// Package siwefast parses EIP-4361 (SIWE) messages in one pass, without
+// regular expressions, for the session verifier's hot path. It accepts
+// exactly what core/siwe.Parse accepts (github.com/spruceid/siwe-go's
+// ParseMessage, then re-rendering to the same text, then valid times) and
+// yields the same fields; FuzzSIWEParseDifferential holds it to that.
+//
+// It lives under core/verify/internal so that only the verifier can link it:
+// everywhere else, and in the browser module, SIWE is parsed by siwe-go
+// through core/siwe.
+//
+// Why a line scan is exact. siwe-go matches one regular expression
+// (leftmost-first), validates the domain, URI and resources with net/url,
+// and core/siwe.Parse then requires the message to re-render byte for byte.
+// Of the grammar's fields only the domain, the URI and the resources may
+// span lines, and net/url refuses any control character in them, so an
+// accepted message has no line break inside a field. Re-rendering puts each
+// field on its own line in a fixed order, so an accepted message is exactly
+// the line layout scanned here, and each field is the text of its line.
+// Conversely, where the scan accepts, the expression's preferred match is
+// the scan's: its domain is greedy, but a longer one would end at a later
+// line ending in " wants you to sign in with your Ethereum account:" and
+// followed by an address line, and in the scanned layout only the first
+// line is (the statement is followed by an empty line); no other field can
+// take another length, since each is followed by a line break or the end
+// of the text and, but for the URI and resources, holds none (those would
+// have to cross a line with a space before any '#', which they cannot). The
+// rules each line must then keep are written at the field below.
+package siwefast
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/relvacode/iso8601"
+
+	"github.com/litgo/litsession/core/recap"
+	"github.com/litgo/litsession/core/siwe"
+)
+
+// Message is a SIWE message that core/siwe.Parse accepts. Its strings are
+// slices of the parsed text.
+type Message struct {
+	Text      string
+	Domain    string
+	Address   string // EIP-55
+	Statement string // "" when there is none
+	URI       string
+	Version   string // always "1"
+	ChainID   int
+	Nonce     string
+	IssuedAt  string
+	// Expiration, NotBefore and RequestID are "" when absent (none of them
+	// can be present and empty).
+	Expiration string
+	NotBefore  string
+	RequestID  string
+	Resources  []string
+
+	IssuedAtTime, ExpirationTime, NotBeforeTime time.Time
+}
+
+// Parse parses text as core/siwe.Parse does. A text it refuses gets
+// core/siwe.Parse's error, so callers see the same messages either way.
+func Parse(text string) (*Message, error) {
+	var m Message
+	if scan(text, &m) {
+		return &m, nil
+	}
+	if _, err := siwe.Parse(text); err != nil {
+		return nil, err
+	}
+	// Unreachable while scan and siwe.Parse agree (the differential tests
+	// and fuzz target hold them to it); refuse rather than guess.
+	return nil, errDisagree
+}
+
+type parseError string
+
+func (e parseError) Error() string { return string(e) }
+
+const errDisagree = parseError("siwe: message is accepted by siwe-go but not by the verifier's parser; report it with the message text")
+
+// Recap decodes the ReCap, which must be the last resource, and checks that
+// the statement ends with its sentence, as core/siwe.Message.Recap does.
+func (m *Message) Recap() (*recap.Recap, error) {
+	if len(m.Resources) == 0 {
+		return nil, parseError("siwe: message has no resources, so it carries no ReCap")
+	}
+	rc, err := recap.Decode(m.Resources[len(m.Resources)-1])
+	if err != nil {
+		return nil, wrapped{"siwe: last resource: ", err}
+	}
+	if !strings.HasSuffix(m.Statement, rc.Statement()) {
+		return nil, parseError("siwe: statement does not end with the ReCap's sentence; the message may misstate what it grants")
+	}
+	return rc, nil
+}
+
+type wrapped struct {
+	prefix string
+	err    error
+}
+
+func (w wrapped) Error() string { return w.prefix + w.err.Error() }
+func (w wrapped) Unwrap() error { return w.err }
+
+const (
+	headerSuffix = " wants you to sign in with your Ethereum account:"
+	uriPrefix    = "URI: "
+	versionLine  = "Version: 1"
+	chainPrefix  = "Chain ID: "
+	noncePrefix  = "Nonce: "
+	issuedPrefix = "Issued At: "
+	expPrefix    = "Expiration Time: "
+	nbPrefix     = "Not Before: "
+	reqIDPrefix  = "Request ID: "
+	resHeader    = "Resources:"
+	resPrefix    = "- "
+)
+
+// lines walks text line by line.
+type lines struct {
+	s   string
+	eof bool // no line left
+}
+
+// next returns the next line (without its '\n'); ok is false after the
+// last one.
+func (l *lines) next() (line string, ok bool) {
+	if l.eof {
+		return "", false
+	}
+	if i := strings.IndexByte(l.s, '\n'); i >= 0 {
+		line, l.s = l.s[:i], l.s[i+1:]
+		return line, true
+	}
+	line, l.eof = l.s, true
+	return line, true
+}
+
+// scan fills m and reports whether core/siwe.Parse accepts text.
+func scan(text string, m *Message) bool {
+	m.Text = text
+	l := lines{s: text}
+	line, _ := l.next()
+
+	// "<domain> wants you to sign in with your Ethereum account:". The
+	// domain is [^/?#]+, not blank, and net/url must read "https://"+domain
+	// back as exactly that authority (siwe-go's validateDomain).
+	d, ok := strings.CutSuffix(line, headerSuffix)
+	if !ok || !validDomain(d) {
+		return false
+	}
+	m.Domain = d
+
+	// "0x" + 40 letters or digits, which must be the EIP-55 checksum form.
+	line, ok = l.next()
+	if !ok || len(line) != 42 || line[:2] != "0x" || !allAlnum(line[2:]) || common.HexToAddress(line).Hex() != line {
+		return false
+	}
+	m.Address = line
+
+	// An empty line, then either an empty line (no statement) or the
+	// statement and an empty line. A statement ([^\n]+) that is only
+	// white space is not re-rendered, so it is refused.
+	if line, ok = l.next(); !ok || line != "" {
+		return false
+	}
+	if line, ok = l.next(); !ok {
+		return false
+	}
+	if line != "" {
+		if strings.TrimSpace(line) == "" {
+			return false
+		}
+		m.Statement = line
+		if line, ok = l.next(); !ok || line != "" {
+			return false
+		}
+	}
+
+	// "URI: <uri>": no space before the first '#' (RFC 3986 as siwe-go's
+	// expression has it), not blank, and parsed by net/url back to itself.
+	line, ok = l.next()
+	if m.URI, ok = strings.CutPrefix(line, uriPrefix); !ok || strings.TrimSpace(m.URI) == "" || !validURI(m.URI) {
+		return false
+	}
+
+	if line, ok = l.next(); !ok || line != versionLine {
+		return false
+	}
+	m.Version = "1"
+
+	// "Chain ID: " + digits that strconv.Atoi reads and %d writes back
+	// (no leading zeros, fits an int).
+	line, ok = l.next()
+	cid, ok2 := strings.CutPrefix(line, chainPrefix)
+	if !ok || !ok2 || cid == "" || !allDigits(cid) || len(cid) > 1 && cid[0] == '0' {
+		return false
+	}
+	n, err := strconv.Atoi(cid)
+	if err != nil {
+		return false
+	}
+	m.ChainID = n
+
+	line, ok = l.next()
+	if m.Nonce, ok2 = strings.CutPrefix(line, noncePrefix); !ok || !ok2 || len(m.Nonce) < 8 || !allAlnum(m.Nonce) {
+		return false
+	}
+
+	line, ok = l.next()
+	if m.IssuedAt, ok2 = strings.CutPrefix(line, issuedPrefix); !ok || !ok2 {
+		return false
+	}
+	if m.IssuedAtTime, ok = dateTime(m.IssuedAt); !ok {
+		return false
+	}
+
+	// The optional fields, each at most once and in this order.
+	line, ok = l.next()
+	if v, has := strings.CutPrefix(line, expPrefix); ok && has {
+		if m.ExpirationTime, has = dateTime(v); !has {
+			return false
+		}
+		m.Expiration = v
+		line, ok = l.next()
+	}
+	if v, has := strings.CutPrefix(line, nbPrefix); ok && has {
+		if m.NotBeforeTime, has = dateTime(v); !has {
+			return false
+		}
+		m.NotBefore = v
+		line, ok = l.next()
+	}
+	// Request ID: [-._~!$&'()*+,;=:@%a-zA-Z0-9]*, and not empty: an empty
+	// one is not re-rendered.
+	if v, has := strings.CutPrefix(line, reqIDPrefix); ok && has {
+		if v == "" || !allRequestID(v) {
+			return false
+		}
+		m.RequestID = v
+		line, ok = l.next()
+	}
+	if !ok {
+		return true
+	}
+	// "Resources:" and one or more "- <uri>" lines, the URIs as for URI but
+	// possibly empty; then the end of the text (no trailing line break).
+	if line != resHeader {
+		return false
+	}
+	n = 0
+	for c := l; ; n++ {
+		if line, ok = c.next(); !ok {
+			break
+		}
+		if _, has := strings.CutPrefix(line, resPrefix); !has {
+			return false
+		}
+	}
+	if n == 0 {
+		return false
+	}
+	m.Resources = make([]string, n)
+	for i := range m.Resources {
+		line, _ = l.next()
+		r := line[len(resPrefix):]
+		if !validURI(r) {
+			return false
+		}
+		m.Resources[i] = r
+	}
+	return true
+}
+
+// validDomain is siwe-go's validateDomain plus the expression's [^/?#]+.
+func validDomain(d string) bool {
+	if strings.TrimSpace(d) == "" || strings.ContainsAny(d, "/?#") {
+		return false
+	}
+	u, err := url.Parse("https://" + d)
+	if err != nil {
+		return false
+	}
+	authority := u.Host
+	if u.User != nil {
+		authority = u.User.String() + "@" + authority
+	}
+	return authority == d
+}
+
+// validURI reports whether s, a line of the message, is a URI siwe-go's
+// expression matches (no space before the first '#'), that net/url parses,
+// and that renders back to s.
+func validURI(s string) bool {
+	frag := strings.IndexByte(s, '#')
+	if frag < 0 {
+		frag = len(s)
+	}
+	if strings.IndexByte(s[:frag], ' ') >= 0 {
+		return false
+	}
+	if isPlainOpaque(s) {
+		return true
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.String() == s
+}
+
+// isPlainOpaque reports whether s is "<scheme>:<opaque>" made only of
+// characters that net/url parses and renders back unchanged when s is
+// opaque (the session URI "lit:session:<hex>" and "urn:recap:<base64url>"
+// are), which saves parsing the kilobyte of a ReCap URI: a scheme of a
+// lower-case letter then lower-case letters, digits, '+', '-' or '.' (net/url
+// lower-cases the scheme), then ':' and a non-empty opaque part of letters,
+// digits and '-', '_', '.', ':'.
+func isPlainOpaque(s string) bool {
+	i := 0
+	for i < len(s) && ('a' <= s[i] && s[i] <= 'z' || i > 0 && (isDigit(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.')) {
+		i++
+	}
+	if i == 0 || i >= len(s) || s[i] != ':' || i+1 >= len(s) {
+		return false
+	}
+	for j := i + 1; j < len(s); j++ {
+		c := s[j]
+		if !(isAlpha(c) || isDigit(c) || c == '-' || c == '_' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// dateTime parses an EIP-4361 date-time as siwe-go (its expression, then
+// iso8601.ParseString) and core/siwe.ParseTime (time.Parse RFC 3339) both
+// must accept it.
+func dateTime(s string) (time.Time, bool) {
+	if !isDateTime(s) {
+		return time.Time{}, false
+	}
+	if _, err := iso8601.ParseString(s); err != nil {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}
+
+// isDateTime reports whether s matches EIP-4361's date-time grammar as
+// siwe-go writes it:
+//
+//	^([0-9]+)-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])[Tt]
+//	([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?
+//	(([Zz])|([\+|\-]([01][0-9]|2[0-3]):[0-5][0-9]))$
+//
+// ("|" is in the offset sign class, as in siwe-go; time.Parse then
+// refuses it).
+func isDateTime(s string) bool {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	d := s[i:] // -MM-DDThh:mm:ss…
+	if i == 0 || len(d) < 15 {
+		return false
+	}
+	for j, c := range []byte("-00-00T00:00:00") {
+		if c == '0' && !isDigit(d[j]) || c != '0' && d[j] != c && !(c == 'T' && d[j] == 't') {
+			return false
+		}
+	}
+	if mo, day := num2(d[1:]), num2(d[4:]); mo < 1 || mo > 12 || day < 1 || day > 31 ||
+		num2(d[7:]) > 23 || num2(d[10:]) > 59 || num2(d[13:]) > 60 {
+		return false
+	}
+	rest := d[15:]
+	if len(rest) > 0 && rest[0] == '.' {
+		j := 1
+		for j < len(rest) && isDigit(rest[j]) {
+			j++
+		}
+		if j == 1 {
+			return false
+		}
+		rest = rest[j:]
+	}
+	if rest == "Z" || rest == "z" {
+		return true
+	}
+	return len(rest) == 6 && (rest[0] == '+' || rest[0] == '|' || rest[0] == '-') &&
+		isDigit(rest[1]) && isDigit(rest[2]) && rest[3] == ':' && isDigit(rest[4]) && isDigit(rest[5]) &&
+		num2(rest[1:]) <= 23 && num2(rest[4:]) <= 59
+}
+
+// IsDateTime exports isDateTime for the verifier's template times.
+func IsDateTime(s string) bool { return isDateTime(s) }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// num2 is the value of the two digits at the start of p.
+func num2(p string) int { return int(p[0]-'0')*10 + int(p[1]-'0') }
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func allAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) && !isAlpha(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func allRequestID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isDigit(c) && !isAlpha(c) && !strings.ContainsRune("-._~!$&'()*+,;=:@%", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
