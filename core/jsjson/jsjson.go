@@ -90,7 +90,7 @@ func AppendFloat(dst []byte, f float64) ([]byte, error) {
 
 func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
 	if !isFinite(f) {
-		return dst, fmt.Errorf("jsjson: %v cannot be written as JSON", f)
+		return dst, errorf("jsjson: %v cannot be written as JSON", f)
 	}
 	if f == 0 {
 		return append(dst, '0'), nil
@@ -163,7 +163,7 @@ func (o *Object) Value(k string, v any) {
 	o.key(k)
 	var err error
 	if o.buf, err = appendValue(o.buf, v, false); err != nil && o.err == nil {
-		o.err = fmt.Errorf("%s: %w", Quote(k), err)
+		o.err = errorf("%s: %w", Quote(k), err)
 	}
 }
 
@@ -294,7 +294,7 @@ func appendValue(dst []byte, v any, canonical bool) ([]byte, error) {
 		}
 		pv, err := Parse(b)
 		if err != nil {
-			return dst, fmt.Errorf("jsjson: MarshalJSON returned invalid JSON: %w", err)
+			return dst, errorf("jsjson: MarshalJSON returned invalid JSON: %w", err)
 		}
 		return pv.appendTo(dst, true)
 	case string:
@@ -386,7 +386,7 @@ func appendValue(dst []byte, v any, canonical bool) ([]byte, error) {
 		}
 		return append(dst, ']'), nil
 	}
-	return dst, fmt.Errorf("jsjson: cannot write a %T as JSON: build it with jsjson.Object, or give the type a MarshalJSON method", v)
+	return dst, errorf("jsjson: cannot write a %T as JSON: build it with jsjson.Object, or give the type a MarshalJSON method", v)
 }
 
 // appendCompact appends a Marshaler's output with insignificant whitespace
@@ -395,7 +395,7 @@ func appendValue(dst []byte, v any, canonical bool) ([]byte, error) {
 // kept as written. The output must be one valid JSON value.
 func appendCompact(dst, src []byte) ([]byte, error) {
 	if _, err := Parse(src); err != nil {
-		return dst, fmt.Errorf("jsjson: MarshalJSON returned invalid JSON: %w", err)
+		return dst, errorf("jsjson: MarshalJSON returned invalid JSON: %w", err)
 	}
 	inString := false
 	for i := 0; i < len(src); i++ {
@@ -557,3 +557,9 @@ type membersUTF16 []Member
 func (m membersUTF16) Len() int           { return len(m) }
 func (m membersUTF16) Less(i, j int) bool { return CompareUTF16(m[i].Key, m[j].Key) < 0 }
 func (m membersUTF16) Swap(i, j int)      { m[i], m[j] = m[j], m[i] }
+
+// errorf is fmt.Errorf kept out of line: in wasm every inlined copy of
+// fmt.Errorf repeats its errors.New fallback and the call's resume points.
+//
+//go:noinline
+func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }

@@ -28,7 +28,7 @@ func (c *Client) discover(ctx context.Context) (ValidatorSet, error) {
 	case "", errcode.RPCError, errcode.Timeout:
 		return set, err
 	}
-	return ValidatorSet{}, fmt.Errorf("%w (staking contract %s via %s)", err, c.stakingAddr.Hex(), c.cfg.RPCURL)
+	return ValidatorSet{}, errorf("%w (staking contract %s via %s)", err, c.stakingAddr.Hex(), c.cfg.RPCURL)
 }
 
 // rpcChain is the Chain of a Client: eth_call on Config.RPCURL.

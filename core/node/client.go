@@ -60,7 +60,7 @@ func (c *Client) Connect(ctx context.Context) error {
 		}
 		urls, err := set.URLs()
 		if err != nil {
-			return fmt.Errorf("%w (staking contract %s via %s)", err, c.stakingAddr.Hex(), c.cfg.RPCURL)
+			return errorf("%w (staking contract %s via %s)", err, c.stakingAddr.Hex(), c.cfg.RPCURL)
 		}
 		st.validators = urls
 		st.minNodeCount = int(set.MinNodeCount)

@@ -94,14 +94,14 @@ func (naga) ParseHandshake(url string, resp Response) (HandshakeResponse, error)
 	v, _ := jsjson.Parse(data)
 	for _, name := range nagaRequired {
 		if m := v.Get(name); !m.Exists() || m.IsNull() {
-			return HandshakeResponse{}, fmt.Errorf("naga handshake answer has no %s; the node does not speak naga (v8)", name)
+			return HandshakeResponse{}, errorf("naga handshake answer has no %s; the node does not speak naga (v8)", name)
 		}
 	}
 	if _, ok := v.Get("clientSdkVersion").Str(); !ok {
-		return HandshakeResponse{}, fmt.Errorf("naga handshake field clientSdkVersion is not a string")
+		return HandshakeResponse{}, errorf("naga handshake field clientSdkVersion is not a string")
 	}
 	if _, ok := v.Get("epoch").Uint64(); !ok {
-		return HandshakeResponse{}, fmt.Errorf("naga handshake field epoch is not a whole number")
+		return HandshakeResponse{}, errorf("naga handshake field epoch is not a whole number")
 	}
 	h, err := ParseHandshakeResponse(data)
 	if err != nil {
@@ -113,7 +113,7 @@ func (naga) ParseHandshake(url string, resp Response) (HandshakeResponse, error)
 	}
 	h.NodeIdentityKey = strings.ToLower(key)
 	if h.LatestBlockhash == "" {
-		return HandshakeResponse{}, fmt.Errorf("naga handshake answer has no latestBlockhash")
+		return HandshakeResponse{}, errorf("naga handshake answer has no latestBlockhash")
 	}
 	return h, nil
 }
@@ -123,7 +123,7 @@ func identityKey(s string) ([e2ee.KeySize]byte, error) {
 	var k [e2ee.KeySize]byte
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) != e2ee.KeySize {
-		return k, fmt.Errorf("naga handshake field nodeIdentityKey %q is not 32 bytes of hex (the node's X25519 key)", sanitize(s, 80))
+		return k, errorf("naga handshake field nodeIdentityKey %q is not 32 bytes of hex (the node's X25519 key)", sanitize(s, 80))
 	}
 	copy(k[:], b)
 	return k, nil
@@ -191,7 +191,7 @@ func (naga) Seal(peer Peer, body []byte, epoch uint64) ([]byte, Opener, error) {
 	}
 	ch, err := e2ee.NewChannel(kp, nodeKey)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the node's nodeIdentityKey is unusable: %w", err)
+		return nil, nil, errorf("the node's nodeIdentityKey is unusable: %w", err)
 	}
 	random, err := e2ee.NewRandom()
 	if err != nil {
@@ -240,7 +240,7 @@ func (naga) Select(ctx context.Context, ch Chain, op Endpoint, peers []Peer, nee
 	}
 	r, err := DecodeNodesForRequest(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w (PriceFeed %s)", err, addr.Hex())
+		return nil, errorf("%w (PriceFeed %s)", err, addr.Hex())
 	}
 	return cheapest(r, product, peers, need)
 }

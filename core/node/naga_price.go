@@ -3,7 +3,6 @@ package node
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/big"
 	"sort"
 
@@ -90,13 +89,13 @@ func MaxPrices(choices []Choice, budget *big.Int) (map[string]*big.Int, error) {
 	sum := new(big.Int)
 	for _, c := range choices {
 		if c.Price == nil {
-			return nil, fmt.Errorf("node: node %s has no price; this generation does not charge", c.URL)
+			return nil, errorf("node: node %s has no price; this generation does not charge", c.URL)
 		}
 		sum.Add(sum, c.Price)
 	}
 	excess := new(big.Int).Sub(budget, sum)
 	if excess.Sign() < 0 {
-		return nil, fmt.Errorf("node: the budget of %s wei is below the %s wei the %d cheapest nodes charge; raise the maximum price", budget, sum, len(choices))
+		return nil, errorf("node: the budget of %s wei is below the %s wei the %d cheapest nodes charge; raise the maximum price", budget, sum, len(choices))
 	}
 	excess.Quo(excess, big.NewInt(int64(len(choices))))
 	out := make(map[string]*big.Int, len(choices))
