@@ -461,7 +461,7 @@ func (v Value) appendTo(dst []byte, canonical bool) ([]byte, error) {
 		ms := v.members
 		if canonical {
 			ms = append([]Member(nil), ms...)
-			sort.Sort(membersUTF16(ms))
+			sort.Sort(&membersUTF16{ms})
 		}
 		dst = append(dst, '{')
 		for i, m := range ms {
@@ -537,26 +537,27 @@ func utf16Low(r rune) rune {
 func LessUTF16(a, b string) bool { return CompareUTF16(a, b) < 0 }
 
 // SortUTF16 sorts keys in place by UTF-16 code units.
-func SortUTF16(keys []string) { sort.Sort(stringsUTF16(keys)) }
+func SortUTF16(keys []string) { sort.Sort(&stringsUTF16{keys}) }
 
 // The sorts here go through sort.Interface rather than the generic
 // slices.SortFunc: sort.Sort's one copy of the algorithm is linked anyway,
 // while every slices.SortFunc element type adds its own (about 20 KB of
-// wasm code each).
+// wasm code each). Their methods have pointer receivers: sort.Sort then
+// calls them directly, with no pointer wrapper linked beside each method.
 
 // stringsUTF16 sorts strings by UTF-16 code units.
-type stringsUTF16 []string
+type stringsUTF16 struct{ s []string }
 
-func (s stringsUTF16) Len() int           { return len(s) }
-func (s stringsUTF16) Less(i, j int) bool { return CompareUTF16(s[i], s[j]) < 0 }
-func (s stringsUTF16) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }
+func (x *stringsUTF16) Len() int           { return len(x.s) }
+func (x *stringsUTF16) Less(i, j int) bool { return CompareUTF16(x.s[i], x.s[j]) < 0 }
+func (x *stringsUTF16) Swap(i, j int)      { x.s[i], x.s[j] = x.s[j], x.s[i] }
 
 // membersUTF16 sorts object members by their keys' UTF-16 code units.
-type membersUTF16 []Member
+type membersUTF16 struct{ m []Member }
 
-func (m membersUTF16) Len() int           { return len(m) }
-func (m membersUTF16) Less(i, j int) bool { return CompareUTF16(m[i].Key, m[j].Key) < 0 }
-func (m membersUTF16) Swap(i, j int)      { m[i], m[j] = m[j], m[i] }
+func (x *membersUTF16) Len() int           { return len(x.m) }
+func (x *membersUTF16) Less(i, j int) bool { return CompareUTF16(x.m[i].Key, x.m[j].Key) < 0 }
+func (x *membersUTF16) Swap(i, j int)      { x.m[i], x.m[j] = x.m[j], x.m[i] }
 
 // errorf is fmt.Errorf kept out of line: in wasm every inlined copy of
 // fmt.Errorf repeats its errors.New fallback and the call's resume points.

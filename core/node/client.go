@@ -169,7 +169,7 @@ func (c *Client) SelectNodes(ctx context.Context, op Endpoint) ([]Choice, error)
 	if err != nil {
 		return nil, err
 	}
-	return c.gen.Select(ctx, rpcChain{c}, op, slices.Clone(st.peers), st.minNodeCount)
+	return c.gen.Select(ctx, (*rpcChain)(c), op, slices.Clone(st.peers), st.minNodeCount)
 }
 
 // Generation returns the protocol generation the client speaks.
