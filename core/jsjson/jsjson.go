@@ -156,6 +156,11 @@ func (o *Object) Null(k string) { o.key(k); o.buf = append(o.buf, "null"...) }
 
 // Raw adds a member whose value is already-encoded JSON, such as the
 // result of another builder's Bytes. It is copied as is.
+//
+// It is not inlined: in wasm every inlined copy repeats its code and the
+// resume points of its calls at each of its many call sites.
+//
+//go:noinline
 func (o *Object) Raw(k string, json []byte) { o.key(k); o.buf = append(o.buf, json...) }
 
 // Value adds a member holding Marshal(v).
@@ -200,6 +205,11 @@ func (a *Array) next() {
 func (a *Array) String(v string) { a.next(); a.buf = AppendString(a.buf, v) }
 
 // Raw adds already-encoded JSON, such as another builder's Bytes.
+//
+// It is not inlined: in wasm every inlined copy repeats its code and the
+// resume points of its calls at each of its many call sites.
+//
+//go:noinline
 func (a *Array) Raw(json []byte) { a.next(); a.buf = append(a.buf, json...) }
 
 // Value adds Marshal(v).

@@ -224,6 +224,11 @@ func DecodeValidatorSet(data []byte) (ValidatorSet, error) {
 }
 
 // malformedSet is DecodeValidatorSet's error for data of the wrong shape.
+//
+// It is not inlined: in wasm every inlined copy repeats its code and the
+// resume points of its calls at each of its many call sites.
+//
+//go:noinline
 func malformedSet(format string, args ...any) (ValidatorSet, error) {
 	return ValidatorSet{}, errorf("node: malformed validator set: "+format, args...)
 }
