@@ -72,6 +72,11 @@ func (f *Fields) Failf(format string, args ...any) {
 // FailErr records err, the failure of a member's own parser (nil for
 // none), with a message naming the member, unless an error is already
 // recorded.
+//
+// It is not inlined: in wasm every inlined copy repeats its code and the
+// resume points of its calls at each of its many call sites.
+//
+//go:noinline
 func (f *Fields) FailErr(err error, format string, args ...any) {
 	if *f.err == nil {
 		*f.err = &FieldError{Where: f.where, Msg: fmt.Sprintf(format, args...), Err: err}

@@ -90,7 +90,7 @@ func AppendFloat(dst []byte, f float64) ([]byte, error) {
 
 func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
 	if !isFinite(f) {
-		return dst, fmt.Errorf("jsjson: %v cannot be written as JSON", f)
+		return dst, errorf("jsjson: %v cannot be written as JSON", f)
 	}
 	if f == 0 {
 		return append(dst, '0'), nil
@@ -156,6 +156,11 @@ func (o *Object) Null(k string) { o.key(k); o.buf = append(o.buf, "null"...) }
 
 // Raw adds a member whose value is already-encoded JSON, such as the
 // result of another builder's Bytes. It is copied as is.
+//
+// It is not inlined: in wasm every inlined copy repeats its code and the
+// resume points of its calls at each of its many call sites.
+//
+//go:noinline
 func (o *Object) Raw(k string, json []byte) { o.key(k); o.buf = append(o.buf, json...) }
 
 // Value adds a member holding Marshal(v).
@@ -163,7 +168,7 @@ func (o *Object) Value(k string, v any) {
 	o.key(k)
 	var err error
 	if o.buf, err = appendValue(o.buf, v, false); err != nil && o.err == nil {
-		o.err = fmt.Errorf("%s: %w", Quote(k), err)
+		o.err = errorf("%s: %w", Quote(k), err)
 	}
 }
 
@@ -200,6 +205,11 @@ func (a *Array) next() {
 func (a *Array) String(v string) { a.next(); a.buf = AppendString(a.buf, v) }
 
 // Raw adds already-encoded JSON, such as another builder's Bytes.
+//
+// It is not inlined: in wasm every inlined copy repeats its code and the
+// resume points of its calls at each of its many call sites.
+//
+//go:noinline
 func (a *Array) Raw(json []byte) { a.next(); a.buf = append(a.buf, json...) }
 
 // Value adds Marshal(v).
@@ -294,7 +304,7 @@ func appendValue(dst []byte, v any, canonical bool) ([]byte, error) {
 		}
 		pv, err := Parse(b)
 		if err != nil {
-			return dst, fmt.Errorf("jsjson: MarshalJSON returned invalid JSON: %w", err)
+			return dst, errorf("jsjson: MarshalJSON returned invalid JSON: %w", err)
 		}
 		return pv.appendTo(dst, true)
 	case string:
@@ -386,7 +396,7 @@ func appendValue(dst []byte, v any, canonical bool) ([]byte, error) {
 		}
 		return append(dst, ']'), nil
 	}
-	return dst, fmt.Errorf("jsjson: cannot write a %T as JSON: build it with jsjson.Object, or give the type a MarshalJSON method", v)
+	return dst, errorf("jsjson: cannot write a %T as JSON: build it with jsjson.Object, or give the type a MarshalJSON method", v)
 }
 
 // appendCompact appends a Marshaler's output with insignificant whitespace
@@ -395,7 +405,7 @@ func appendValue(dst []byte, v any, canonical bool) ([]byte, error) {
 // kept as written. The output must be one valid JSON value.
 func appendCompact(dst, src []byte) ([]byte, error) {
 	if _, err := Parse(src); err != nil {
-		return dst, fmt.Errorf("jsjson: MarshalJSON returned invalid JSON: %w", err)
+		return dst, errorf("jsjson: MarshalJSON returned invalid JSON: %w", err)
 	}
 	inString := false
 	for i := 0; i < len(src); i++ {
@@ -461,7 +471,7 @@ func (v Value) appendTo(dst []byte, canonical bool) ([]byte, error) {
 		ms := v.members
 		if canonical {
 			ms = append([]Member(nil), ms...)
-			sort.Sort(membersUTF16(ms))
+			sort.Sort(&membersUTF16{ms})
 		}
 		dst = append(dst, '{')
 		for i, m := range ms {
@@ -537,23 +547,30 @@ func utf16Low(r rune) rune {
 func LessUTF16(a, b string) bool { return CompareUTF16(a, b) < 0 }
 
 // SortUTF16 sorts keys in place by UTF-16 code units.
-func SortUTF16(keys []string) { sort.Sort(stringsUTF16(keys)) }
+func SortUTF16(keys []string) { sort.Sort(&stringsUTF16{keys}) }
 
 // The sorts here go through sort.Interface rather than the generic
 // slices.SortFunc: sort.Sort's one copy of the algorithm is linked anyway,
 // while every slices.SortFunc element type adds its own (about 20 KB of
-// wasm code each).
+// wasm code each). Their methods have pointer receivers: sort.Sort then
+// calls them directly, with no pointer wrapper linked beside each method.
 
 // stringsUTF16 sorts strings by UTF-16 code units.
-type stringsUTF16 []string
+type stringsUTF16 struct{ s []string }
 
-func (s stringsUTF16) Len() int           { return len(s) }
-func (s stringsUTF16) Less(i, j int) bool { return CompareUTF16(s[i], s[j]) < 0 }
-func (s stringsUTF16) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }
+func (x *stringsUTF16) Len() int           { return len(x.s) }
+func (x *stringsUTF16) Less(i, j int) bool { return CompareUTF16(x.s[i], x.s[j]) < 0 }
+func (x *stringsUTF16) Swap(i, j int)      { x.s[i], x.s[j] = x.s[j], x.s[i] }
 
 // membersUTF16 sorts object members by their keys' UTF-16 code units.
-type membersUTF16 []Member
+type membersUTF16 struct{ m []Member }
 
-func (m membersUTF16) Len() int           { return len(m) }
-func (m membersUTF16) Less(i, j int) bool { return CompareUTF16(m[i].Key, m[j].Key) < 0 }
-func (m membersUTF16) Swap(i, j int)      { m[i], m[j] = m[j], m[i] }
+func (x *membersUTF16) Len() int           { return len(x.m) }
+func (x *membersUTF16) Less(i, j int) bool { return CompareUTF16(x.m[i].Key, x.m[j].Key) < 0 }
+func (x *membersUTF16) Swap(i, j int)      { x.m[i], x.m[j] = x.m[j], x.m[i] }
+
+// errorf is fmt.Errorf kept out of line: in wasm every inlined copy of
+// fmt.Errorf repeats its errors.New fallback and the call's resume points.
+//
+//go:noinline
+func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }

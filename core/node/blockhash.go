@@ -3,7 +3,6 @@ package node
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -62,7 +61,7 @@ func (c *Client) LatestBlockhash(ctx context.Context) (string, error) {
 			if now.Sub(fetched) < MaxStaleBlockhash {
 				return hash, nil
 			}
-			return "", fmt.Errorf("node: cannot refresh the latest blockhash, and the cached one is %v old: %w", now.Sub(fetched).Round(time.Second), errors.Join(errs...))
+			return "", errorf("node: cannot refresh the latest blockhash, and the cached one is %v old: %w", now.Sub(fetched).Round(time.Second), errors.Join(errs...))
 		}
 	}
 	c.mu.Lock()
@@ -81,20 +80,20 @@ func (c *Client) fetchIndexer(ctx context.Context, now time.Time) (string, time.
 	defer cancel()
 	resp, err := c.cfg.Transport.Do(ctx, Request{Method: "GET", URL: c.blockhashURL, Header: map[string]string{"Accept": "application/json"}})
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("node: block indexer %s: %w", c.blockhashURL, err)
+		return "", time.Time{}, errorf("node: block indexer %s: %w", c.blockhashURL, err)
 	}
 	if resp.Status != 200 {
-		return "", time.Time{}, fmt.Errorf("node: block indexer %s answered HTTP %d", c.blockhashURL, resp.Status)
+		return "", time.Time{}, errorf("node: block indexer %s answered HTTP %d", c.blockhashURL, resp.Status)
 	}
 	out, err := jsjson.Parse(resp.Body)
 	_, isObj := out.Members()
 	hashField := out.Get("blockhash")
 	blockhash, isString := hashField.Str()
 	if err != nil || !isObj || !isString && hashField.Exists() && !hashField.IsNull() {
-		return "", time.Time{}, fmt.Errorf("node: block indexer %s answered invalid JSON", c.blockhashURL)
+		return "", time.Time{}, errorf("node: block indexer %s answered invalid JSON", c.blockhashURL)
 	}
 	if !ValidBlockhash(blockhash) {
-		return "", time.Time{}, fmt.Errorf("node: block indexer %s sent blockhash %q, not 0x followed by 64 hex digits", c.blockhashURL, sanitize(blockhash, 80))
+		return "", time.Time{}, errorf("node: block indexer %s sent blockhash %q, not 0x followed by 64 hex digits", c.blockhashURL, sanitize(blockhash, 80))
 	}
 	until := now.Add(BlockhashMaxAge)
 	// The timestamp is a string of Unix seconds (or a number).

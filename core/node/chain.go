@@ -23,22 +23,24 @@ const maxRPCResult = 8 << 20
 func (c *Client) discover(ctx context.Context) (ValidatorSet, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	set, err := c.gen.ReadValidators(ctx, rpcChain{c}, c.stakingAddr)
+	set, err := c.gen.ReadValidators(ctx, (*rpcChain)(c), c.stakingAddr)
 	switch errcode.Of(err) {
 	case "", errcode.RPCError, errcode.Timeout:
 		return set, err
 	}
-	return ValidatorSet{}, fmt.Errorf("%w (staking contract %s via %s)", err, c.stakingAddr.Hex(), c.cfg.RPCURL)
+	return ValidatorSet{}, errorf("%w (staking contract %s via %s)", err, c.stakingAddr.Hex(), c.cfg.RPCURL)
 }
 
-// rpcChain is the Chain of a Client: eth_call on Config.RPCURL.
-type rpcChain struct{ c *Client }
+// rpcChain is the Chain of a Client: eth_call on Config.RPCURL. It is the
+// Client itself, so that the Chain interface holds the *Client pointer and
+// calls the methods with no wrapper.
+type rpcChain Client
 
 // PriceFeed is the naga PriceFeed contract of the client's Config.
-func (ch rpcChain) PriceFeed() common.Address { return ch.c.priceFeed }
+func (ch *rpcChain) PriceFeed() common.Address { return ch.priceFeed }
 
-func (ch rpcChain) Call(ctx context.Context, to common.Address, data []byte) ([]byte, error) {
-	c := ch.c
+func (ch *rpcChain) Call(ctx context.Context, to common.Address, data []byte) ([]byte, error) {
+	c := (*Client)(ch)
 	if c.cfg.RPCURL == "" {
 		return nil, &ConfigError{Field: "RPCURL", Msg: fmt.Sprintf("is empty; the %s protocol reads the chain for this request, so set the chain's JSON-RPC endpoint", c.gen.Name())}
 	}

@@ -48,7 +48,7 @@ func TestChainErrorCodes(t *testing.T) {
 
 func TestChainNeedsRPCURL(t *testing.T) {
 	c := newBootstrapClient(t, newFake(), nodeURLs(1), 1)
-	_, err := rpcChain{c}.Call(context.Background(), c.stakingAddr, []byte{1})
+	_, err := (*rpcChain)(c).Call(context.Background(), c.stakingAddr, []byte{1})
 	if ce, ok := err.(*ConfigError); !ok || ce.Field != "RPCURL" {
 		t.Fatalf("Call without RPCURL: %v", err)
 	}

@@ -60,7 +60,7 @@ func (c *Client) Connect(ctx context.Context) error {
 		}
 		urls, err := set.URLs()
 		if err != nil {
-			return fmt.Errorf("%w (staking contract %s via %s)", err, c.stakingAddr.Hex(), c.cfg.RPCURL)
+			return errorf("%w (staking contract %s via %s)", err, c.stakingAddr.Hex(), c.cfg.RPCURL)
 		}
 		st.validators = urls
 		st.minNodeCount = int(set.MinNodeCount)
@@ -169,7 +169,7 @@ func (c *Client) SelectNodes(ctx context.Context, op Endpoint) ([]Choice, error)
 	if err != nil {
 		return nil, err
 	}
-	return c.gen.Select(ctx, rpcChain{c}, op, slices.Clone(st.peers), st.minNodeCount)
+	return c.gen.Select(ctx, (*rpcChain)(c), op, slices.Clone(st.peers), st.minNodeCount)
 }
 
 // Generation returns the protocol generation the client speaks.

@@ -19,18 +19,18 @@ import (
 // appended, the /v1 endpoints, and the argument-less staking call
 // getActiveUnkickedValidatorStructsAndCounts(). Every request goes to all
 // connected nodes, and nodes charge no price.
-var Datil Generation = datil{}
+var Datil Generation = &datil{}
 
 type datil struct{}
 
-func (datil) Name() string           { return "datil" }
-func (datil) SDKVersion() string     { return DefaultSDKVersion }
-func (datil) StakingAddress() string { return DefaultStakingAddress }
+func (*datil) Name() string           { return "datil" }
+func (*datil) SDKVersion() string     { return DefaultSDKVersion }
+func (*datil) StakingAddress() string { return DefaultStakingAddress }
 
 // Path returns the datil endpoints. The paths of sign session key and pkp
 // sign equal pkp.SignSessionKeyPath and pkp.PKPSignPath. (A switch, not a
 // map: a map literal is built at start-up in every program.)
-func (datil) Path(op Endpoint) string {
+func (*datil) Path(op Endpoint) string {
 	switch op {
 	case EndpointHandshake:
 		return HandshakePath
@@ -42,7 +42,7 @@ func (datil) Path(op Endpoint) string {
 	return ""
 }
 
-func (datil) ReadValidators(ctx context.Context, ch Chain, staking common.Address) (ValidatorSet, error) {
+func (*datil) ReadValidators(ctx context.Context, ch Chain, staking common.Address) (ValidatorSet, error) {
 	data, err := ch.Call(ctx, staking, ValidatorsCallData())
 	if err != nil {
 		return ValidatorSet{}, err
@@ -50,14 +50,14 @@ func (datil) ReadValidators(ctx context.Context, ch Chain, staking common.Addres
 	return DecodeValidatorSet(data)
 }
 
-func (datil) EpochToSend(e Epoch, now int64) uint64 { return EpochToSend(e, now) }
+func (*datil) EpochToSend(e Epoch, now int64) uint64 { return EpochToSend(e, now) }
 
 // HandshakeBody sends clientPublicKey "test", as the v7 client always does.
-func (datil) HandshakeBody(challenge [32]byte, epoch uint64) []byte {
+func (*datil) HandshakeBody(challenge [32]byte, epoch uint64) []byte {
 	return HandshakeRequest{ClientPublicKey: "test", Challenge: hex.EncodeToString(challenge[:]), Epoch: epoch}.JSON()
 }
 
-func (datil) ParseHandshake(url string, resp Response) (HandshakeResponse, error) {
+func (*datil) ParseHandshake(url string, resp Response) (HandshakeResponse, error) {
 	if !ok2xx(resp.Status) {
 		return HandshakeResponse{}, parseNodeError(url, resp)
 	}
@@ -68,7 +68,7 @@ func (datil) ParseHandshake(url string, resp Response) (HandshakeResponse, error
 }
 
 // Select picks every connected node, in validator order.
-func (datil) Select(_ context.Context, _ Chain, _ Endpoint, peers []Peer, _ int) ([]Choice, error) {
+func (*datil) Select(_ context.Context, _ Chain, _ Endpoint, peers []Peer, _ int) ([]Choice, error) {
 	out := make([]Choice, len(peers))
 	for i, p := range peers {
 		out[i] = Choice{URL: p.URL}
@@ -77,7 +77,7 @@ func (datil) Select(_ context.Context, _ Chain, _ Endpoint, peers []Peer, _ int)
 }
 
 // Seal appends "epoch":epoch to body; the answer must be 2xx JSON.
-func (datil) Seal(peer Peer, body []byte, epoch uint64) ([]byte, Opener, error) {
+func (*datil) Seal(peer Peer, body []byte, epoch uint64) ([]byte, Opener, error) {
 	wire, err := appendEpoch(body, epoch)
 	if err != nil {
 		return nil, nil, err

@@ -203,3 +203,9 @@ func sanitize(s string, max int) string {
 	}
 	return b.String()
 }
+
+// errorf is fmt.Errorf kept out of line: in wasm every inlined copy of
+// fmt.Errorf repeats its errors.New fallback and the call's resume points.
+//
+//go:noinline
+func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }

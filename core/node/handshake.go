@@ -80,7 +80,7 @@ func ParseHandshakeResponse(body []byte) (HandshakeResponse, error) {
 	}
 	raw, err := jsjson.Parse(body)
 	if err != nil {
-		return HandshakeResponse{}, fmt.Errorf("handshake answer is not valid JSON: %v", err)
+		return HandshakeResponse{}, errorf("handshake answer is not valid JSON: %v", err)
 	}
 	var h HandshakeResponse
 	if h.ServerPublicKey, err = hexField("serverPublicKey", raw.Get("serverPublicKey"), 0); err != nil {
@@ -118,7 +118,7 @@ func optionalString(name string, v jsjson.Value) (string, error) {
 	}
 	s, ok := v.Str()
 	if !ok {
-		return "", fmt.Errorf("handshake field %s is not a string", name)
+		return "", errorf("handshake field %s is not a string", name)
 	}
 	if s == "ERR" {
 		return "", nil
@@ -139,14 +139,14 @@ func hexField(name string, v jsjson.Value, size int) (string, error) {
 func checkHex(name, s string, size int) (string, error) {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
 	if len(s) > maxKeyHexLen {
-		return "", fmt.Errorf("handshake field %s is too long (%d hex digits)", name, len(s))
+		return "", errorf("handshake field %s is too long (%d hex digits)", name, len(s))
 	}
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) == 0 {
-		return "", fmt.Errorf("handshake field %s is not hex: %q", name, sanitize(s, 40))
+		return "", errorf("handshake field %s is not hex: %q", name, sanitize(s, 40))
 	}
 	if size != 0 && len(b) != size {
-		return "", fmt.Errorf("handshake field %s is %d bytes, want %d", name, len(b), size)
+		return "", errorf("handshake field %s is %d bytes, want %d", name, len(b), size)
 	}
 	return hex.EncodeToString(b), nil
 }
@@ -169,7 +169,7 @@ func hdRootPubkeys(v jsjson.Value) ([]string, error) {
 		}
 	}
 	if len(list) > maxHDRootPubkeys {
-		return nil, fmt.Errorf("handshake field hdRootPubkeys has %d entries, more than %d", len(list), maxHDRootPubkeys)
+		return nil, errorf("handshake field hdRootPubkeys has %d entries, more than %d", len(list), maxHDRootPubkeys)
 	}
 	out := make([]string, len(list))
 	for i, k := range list {
@@ -182,7 +182,7 @@ func hdRootPubkeys(v jsjson.Value) ([]string, error) {
 		case len(h) == 66 && (h[:2] == "02" || h[:2] == "03"):
 		case len(h) == 130 && h[:2] == "04":
 		default:
-			return nil, fmt.Errorf("handshake field %s is not a secp256k1 public key (33 bytes 02/03… or 65 bytes 04…)", name)
+			return nil, errorf("handshake field %s is not a secp256k1 public key (33 bytes 02/03… or 65 bytes 04…)", name)
 		}
 		out[i] = h
 	}
@@ -195,7 +195,7 @@ func blockhashField(name string, v jsjson.Value) (string, error) {
 		return "", err
 	}
 	if !ValidBlockhash(s) {
-		return "", fmt.Errorf("%s %q is not 0x followed by 64 hex digits", name, sanitize(s, 80))
+		return "", errorf("%s %q is not 0x followed by 64 hex digits", name, sanitize(s, 80))
 	}
 	return strings.ToLower(s), nil
 }

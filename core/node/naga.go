@@ -22,7 +22,7 @@ import (
 // client key pair per request, the staking call with realm 1, and requests
 // sent to the threshold cheapest nodes for the operation's PriceFeed
 // product. The epoch sent is the staking epoch number.
-var Naga Generation = naga{}
+var Naga Generation = &naga{}
 
 // Naga's defaults: the contract addresses of the naga devnet (every naga
 // devnet uses them). Set Config.StakingAddress and Config.PriceFeedAddress
@@ -39,13 +39,13 @@ const (
 
 type naga struct{}
 
-func (naga) Name() string           { return "naga" }
-func (naga) SDKVersion() string     { return NagaSDKVersion }
-func (naga) StakingAddress() string { return NagaStakingAddress }
+func (*naga) Name() string           { return "naga" }
+func (*naga) SDKVersion() string     { return NagaSDKVersion }
+func (*naga) StakingAddress() string { return NagaStakingAddress }
 
 // Path returns the naga endpoints: the handshake, and the /v2 routes whose
 // bodies are end-to-end encrypted.
-func (naga) Path(op Endpoint) string {
+func (*naga) Path(op Endpoint) string {
 	switch op {
 	case EndpointHandshake:
 		return HandshakePath
@@ -57,7 +57,7 @@ func (naga) Path(op Endpoint) string {
 	return ""
 }
 
-func (naga) ReadValidators(ctx context.Context, ch Chain, staking common.Address) (ValidatorSet, error) {
+func (*naga) ReadValidators(ctx context.Context, ch Chain, staking common.Address) (ValidatorSet, error) {
 	data, err := ch.Call(ctx, staking, NagaValidatorsCallData())
 	if err != nil {
 		return ValidatorSet{}, err
@@ -66,15 +66,15 @@ func (naga) ReadValidators(ctx context.Context, ch Chain, staking common.Address
 }
 
 // EpochToSend is the staking epoch number: naga has no v7 "−1" rule.
-func (naga) EpochToSend(e Epoch, _ int64) uint64 { return e.Number }
+func (*naga) EpochToSend(e Epoch, _ int64) uint64 { return e.Number }
 
-func (naga) HandshakeBody(challenge [32]byte, epoch uint64) []byte {
+func (*naga) HandshakeBody(challenge [32]byte, epoch uint64) []byte {
 	return Datil.HandshakeBody(challenge, epoch)
 }
 
 // Threshold is the v8 client's threshold over the nodes that answered the
 // handshake: max(3, floor(2·answered/3)).
-func (naga) Threshold(answered int) int {
+func (*naga) Threshold(answered int) int {
 	return max(NagaMinimumThreshold, 2*answered/3)
 }
 
@@ -86,7 +86,7 @@ var nagaRequired = [...]string{"serverPublicKey", "subnetPublicKey", "networkPub
 // ParseHandshake reads {"ok":true,…,"data":{…}}: every member the v8
 // client requires must be present, with a 32-byte nodeIdentityKey and an
 // epoch number. ok false is a *NodeError with the node's message.
-func (naga) ParseHandshake(url string, resp Response) (HandshakeResponse, error) {
+func (*naga) ParseHandshake(url string, resp Response) (HandshakeResponse, error) {
 	data, err := openEnvelope(url, resp, resp.Body)
 	if err != nil {
 		return HandshakeResponse{}, err
@@ -94,14 +94,14 @@ func (naga) ParseHandshake(url string, resp Response) (HandshakeResponse, error)
 	v, _ := jsjson.Parse(data)
 	for _, name := range nagaRequired {
 		if m := v.Get(name); !m.Exists() || m.IsNull() {
-			return HandshakeResponse{}, fmt.Errorf("naga handshake answer has no %s; the node does not speak naga (v8)", name)
+			return HandshakeResponse{}, errorf("naga handshake answer has no %s; the node does not speak naga (v8)", name)
 		}
 	}
 	if _, ok := v.Get("clientSdkVersion").Str(); !ok {
-		return HandshakeResponse{}, fmt.Errorf("naga handshake field clientSdkVersion is not a string")
+		return HandshakeResponse{}, errorf("naga handshake field clientSdkVersion is not a string")
 	}
 	if _, ok := v.Get("epoch").Uint64(); !ok {
-		return HandshakeResponse{}, fmt.Errorf("naga handshake field epoch is not a whole number")
+		return HandshakeResponse{}, errorf("naga handshake field epoch is not a whole number")
 	}
 	h, err := ParseHandshakeResponse(data)
 	if err != nil {
@@ -113,7 +113,7 @@ func (naga) ParseHandshake(url string, resp Response) (HandshakeResponse, error)
 	}
 	h.NodeIdentityKey = strings.ToLower(key)
 	if h.LatestBlockhash == "" {
-		return HandshakeResponse{}, fmt.Errorf("naga handshake answer has no latestBlockhash")
+		return HandshakeResponse{}, errorf("naga handshake answer has no latestBlockhash")
 	}
 	return h, nil
 }
@@ -123,7 +123,7 @@ func identityKey(s string) ([e2ee.KeySize]byte, error) {
 	var k [e2ee.KeySize]byte
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) != e2ee.KeySize {
-		return k, fmt.Errorf("naga handshake field nodeIdentityKey %q is not 32 bytes of hex (the node's X25519 key)", sanitize(s, 80))
+		return k, errorf("naga handshake field nodeIdentityKey %q is not 32 bytes of hex (the node's X25519 key)", sanitize(s, 80))
 	}
 	copy(k[:], b)
 	return k, nil
@@ -176,7 +176,7 @@ var anyAge = e2ee.Freshness{MaxAge: math.MaxInt64, MaxSkew: math.MaxInt64}
 // fresh key pair, and wraps it as {"version":"1","payload":{…},"epoch":N}.
 // The Opener opens the sealed answer (or reads a plain error) and returns
 // its data member.
-func (naga) Seal(peer Peer, body []byte, epoch uint64) ([]byte, Opener, error) {
+func (*naga) Seal(peer Peer, body []byte, epoch uint64) ([]byte, Opener, error) {
 	msg, err := appendEpoch(body, epoch)
 	if err != nil {
 		return nil, nil, err
@@ -191,7 +191,7 @@ func (naga) Seal(peer Peer, body []byte, epoch uint64) ([]byte, Opener, error) {
 	}
 	ch, err := e2ee.NewChannel(kp, nodeKey)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the node's nodeIdentityKey is unusable: %w", err)
+		return nil, nil, errorf("the node's nodeIdentityKey is unusable: %w", err)
 	}
 	random, err := e2ee.NewRandom()
 	if err != nil {
@@ -225,7 +225,7 @@ func (naga) Seal(peer Peer, body []byte, epoch uint64) ([]byte, Opener, error) {
 // Select reads the PriceFeed and returns the need cheapest connected
 // nodes for op's product, cheapest first (ties in validator order), each
 // with its price.
-func (naga) Select(ctx context.Context, ch Chain, op Endpoint, peers []Peer, need int) ([]Choice, error) {
+func (*naga) Select(ctx context.Context, ch Chain, op Endpoint, peers []Peer, need int) ([]Choice, error) {
 	product, ok := EndpointProduct(op)
 	if !ok {
 		return nil, &errcode.Error{Code: errcode.InvalidParams, Msg: fmt.Sprintf("node: the naga protocol has no price for %q", op)}
@@ -240,7 +240,7 @@ func (naga) Select(ctx context.Context, ch Chain, op Endpoint, peers []Peer, nee
 	}
 	r, err := DecodeNodesForRequest(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w (PriceFeed %s)", err, addr.Hex())
+		return nil, errorf("%w (PriceFeed %s)", err, addr.Hex())
 	}
 	return cheapest(r, product, peers, need)
 }

@@ -3,7 +3,6 @@ package node
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/big"
 	"sort"
 
@@ -34,11 +33,12 @@ func EndpointProduct(op Endpoint) (Product, bool) {
 var DefaultMaxPrice = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
 
 // byPrice sorts choices by price, keeping validator order among equals.
-type byPrice []Choice
+// Pointer receivers: sort.Stable calls them with no pointer wrapper linked.
+type byPrice struct{ c []Choice }
 
-func (s byPrice) Len() int           { return len(s) }
-func (s byPrice) Less(i, j int) bool { return s[i].Price.Cmp(s[j].Price) < 0 }
-func (s byPrice) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }
+func (x *byPrice) Len() int           { return len(x.c) }
+func (x *byPrice) Less(i, j int) bool { return x.c[i].Price.Cmp(x.c[j].Price) < 0 }
+func (x *byPrice) Swap(i, j int)      { x.c[i], x.c[j] = x.c[j], x.c[i] }
 
 // cheapest picks the need cheapest of the connected peers priced in r for
 // product p. Validators r does not list, or lists without that price, are
@@ -62,7 +62,7 @@ func cheapest(r NodesForRequest, p Product, peers []Peer, need int) ([]Choice, e
 		return nil, &NotEnoughNodesError{Operation: "price feed", Needed: need, Got: len(out), Total: len(peers),
 			Failed: unpriced(peers, prices)}
 	}
-	sort.Stable(byPrice(out))
+	sort.Stable(&byPrice{out})
 	return out[:need], nil
 }
 
@@ -90,13 +90,13 @@ func MaxPrices(choices []Choice, budget *big.Int) (map[string]*big.Int, error) {
 	sum := new(big.Int)
 	for _, c := range choices {
 		if c.Price == nil {
-			return nil, fmt.Errorf("node: node %s has no price; this generation does not charge", c.URL)
+			return nil, errorf("node: node %s has no price; this generation does not charge", c.URL)
 		}
 		sum.Add(sum, c.Price)
 	}
 	excess := new(big.Int).Sub(budget, sum)
 	if excess.Sign() < 0 {
-		return nil, fmt.Errorf("node: the budget of %s wei is below the %s wei the %d cheapest nodes charge; raise the maximum price", budget, sum, len(choices))
+		return nil, errorf("node: the budget of %s wei is below the %s wei the %d cheapest nodes charge; raise the maximum price", budget, sum, len(choices))
 	}
 	excess.Quo(excess, big.NewInt(int64(len(choices))))
 	out := make(map[string]*big.Int, len(choices))

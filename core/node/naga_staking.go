@@ -3,7 +3,6 @@ package node
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
@@ -115,7 +114,7 @@ func NodesForRequestCallData() []byte {
 // encode as zero.
 func EncodeNagaValidatorSet(s ValidatorSet) ([]byte, error) {
 	if len(s.Validators) > MaxValidators {
-		return nil, fmt.Errorf("node: %d validators is more than the maximum of %d", len(s.Validators), MaxValidators)
+		return nil, errorf("node: %d validators is more than the maximum of %d", len(s.Validators), MaxValidators)
 	}
 	head := nagaEpochWords + 2
 	out := make([]byte, (head+1+nagaValidatorWords*len(s.Validators))*wordSize)
@@ -131,7 +130,7 @@ func EncodeNagaValidatorSet(s ValidatorSet) ([]byte, error) {
 	put(head, uint64(len(s.Validators)))
 	for i, v := range s.Validators {
 		if err := putNagaValidator(out[(head+1+i*nagaValidatorWords)*wordSize:], v); err != nil {
-			return nil, fmt.Errorf("node: validator %d: %w", i, err)
+			return nil, errorf("node: validator %d: %w", i, err)
 		}
 	}
 	return out, nil
@@ -152,7 +151,7 @@ func putNagaValidator(w []byte, v Validator) error {
 			continue
 		}
 		if f.x.Sign() < 0 || f.x.BitLen() > f.bits {
-			return fmt.Errorf("%s does not fit in uint%d", f.name, f.bits)
+			return errorf("%s does not fit in uint%d", f.name, f.bits)
 		}
 		f.x.FillBytes(w[f.word*wordSize : (f.word+1)*wordSize])
 	}
@@ -234,7 +233,7 @@ func decodeNagaValidator(data []byte, base int) (Validator, error) {
 	for _, f := range nagaNarrowFields {
 		w := word(data, base+f.word)
 		if !zero(w[:wordSize-f.bytes]) || f.bytes == 1 && w[wordSize-1] > 1 {
-			return Validator{}, fmt.Errorf("%s (word %d) is out of range for its type", f.name, base+f.word)
+			return Validator{}, errorf("%s (word %d) is out of range for its type", f.name, base+f.word)
 		}
 	}
 	var v Validator
@@ -269,7 +268,7 @@ const maxProducts = 64
 // (uint256 epochId, uint256 minNodeCount, (Validator, uint256[])[]).
 func EncodeNodesForRequest(r NodesForRequest) ([]byte, error) {
 	if len(r.Nodes) > MaxValidators {
-		return nil, fmt.Errorf("node: %d validators is more than the maximum of %d", len(r.Nodes), MaxValidators)
+		return nil, errorf("node: %d validators is more than the maximum of %d", len(r.Nodes), MaxValidators)
 	}
 	u := func(v uint64) []byte {
 		w := make([]byte, wordSize)
@@ -287,7 +286,7 @@ func EncodeNodesForRequest(r NodesForRequest) ([]byte, error) {
 	for i, n := range r.Nodes {
 		t := make([]byte, (nagaValidatorWords+2)*wordSize)
 		if err := putNagaValidator(t, n.Validator); err != nil {
-			return nil, fmt.Errorf("node: validator %d: %w", i, err)
+			return nil, errorf("node: validator %d: %w", i, err)
 		}
 		binary.BigEndian.PutUint64(t[(nagaValidatorWords+1)*wordSize-8:], uint64((nagaValidatorWords+1)*wordSize))
 		binary.BigEndian.PutUint64(t[(nagaValidatorWords+2)*wordSize-8:], uint64(len(n.Prices)))
@@ -295,7 +294,7 @@ func EncodeNodesForRequest(r NodesForRequest) ([]byte, error) {
 			w := make([]byte, wordSize)
 			if p != nil {
 				if p.Sign() < 0 || p.BitLen() > 256 {
-					return nil, fmt.Errorf("node: validator %d: price %d does not fit in uint256", i, j)
+					return nil, errorf("node: validator %d: price %d does not fit in uint256", i, j)
 				}
 				p.FillBytes(w)
 			}
@@ -320,7 +319,7 @@ func EncodeNodesForRequest(r NodesForRequest) ([]byte, error) {
 // [MaxValidators] validators and 64 prices each.
 func DecodeNodesForRequest(data []byte) (NodesForRequest, error) {
 	bad := func(format string, args ...any) (NodesForRequest, error) {
-		return NodesForRequest{}, fmt.Errorf("node: malformed getNodesForRequest answer: "+format, args...)
+		return NodesForRequest{}, errorf("node: malformed getNodesForRequest answer: "+format, args...)
 	}
 	if len(data) == 0 {
 		return bad("no data; is the PriceFeed address a naga PriceFeed contract on this chain?")

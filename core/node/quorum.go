@@ -165,7 +165,7 @@ wait:
 		case r := <-ch:
 			results[r.i], done[r.i] = r.result, true
 			if r.err != nil && ctx.Err() != nil {
-				results[r.i].err = fmt.Errorf("%w (%v)", timeoutErr(), r.err)
+				results[r.i].err = errorf("%w (%v)", timeoutErr(), r.err)
 			}
 		case <-ctx.Done():
 			break wait

@@ -3,7 +3,6 @@ package node
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"math/big"
 	"strconv"
 
@@ -99,7 +98,7 @@ func ValidatorsCallData() []byte {
 // validators.
 func EncodeValidatorSet(s ValidatorSet) ([]byte, error) {
 	if len(s.Validators) > MaxValidators {
-		return nil, fmt.Errorf("node: %d validators is more than the maximum of %d", len(s.Validators), MaxValidators)
+		return nil, errorf("node: %d validators is more than the maximum of %d", len(s.Validators), MaxValidators)
 	}
 	out := make([]byte, (headWords+1+validatorWords*len(s.Validators))*wordSize)
 	words := out
@@ -124,7 +123,7 @@ func EncodeValidatorSet(s ValidatorSet) ([]byte, error) {
 				return nil
 			}
 			if x.Sign() < 0 || x.BitLen() > bits {
-				return fmt.Errorf("node: validator %d: %s does not fit in uint%d", i, name, bits)
+				return errorf("node: validator %d: %s does not fit in uint%d", i, name, bits)
 			}
 			x.FillBytes(w)
 			return nil
@@ -225,8 +224,13 @@ func DecodeValidatorSet(data []byte) (ValidatorSet, error) {
 }
 
 // malformedSet is DecodeValidatorSet's error for data of the wrong shape.
+//
+// It is not inlined: in wasm every inlined copy repeats its code and the
+// resume points of its calls at each of its many call sites.
+//
+//go:noinline
 func malformedSet(format string, args ...any) (ValidatorSet, error) {
-	return ValidatorSet{}, fmt.Errorf("node: malformed validator set: "+format, args...)
+	return ValidatorSet{}, errorf("node: malformed validator set: "+format, args...)
 }
 
 // word returns 32-byte word i of ABI data.
@@ -261,7 +265,7 @@ func zero(b []byte) bool {
 // in session signatures.
 func NodeURL(ip, port uint32) (string, error) {
 	if port == 0 || port > 65535 {
-		return "", fmt.Errorf("node: validator port %d is not a TCP port (1-65535)", port)
+		return "", errorf("node: validator port %d is not a TCP port (1-65535)", port)
 	}
 	if ip == 0 {
 		return "", errors.New("node: validator has IPv4 address 0.0.0.0; the staking contract must list a reachable IPv4 address")
@@ -293,17 +297,17 @@ func (s ValidatorSet) URLs() ([]string, error) {
 		return nil, errors.New("node: the staking contract lists no active validators")
 	}
 	if s.MinNodeCount == 0 || s.MinNodeCount > n {
-		return nil, fmt.Errorf("node: active validator set does not meet the threshold: minNodeCount is %d but there are %d validators", s.MinNodeCount, n)
+		return nil, errorf("node: active validator set does not meet the threshold: minNodeCount is %d but there are %d validators", s.MinNodeCount, n)
 	}
 	urls := make([]string, 0, n)
 	seen := make(map[string]bool, n)
 	for i, v := range s.Validators {
 		u, err := NodeURL(v.IP, v.Port)
 		if err != nil {
-			return nil, fmt.Errorf("validator %d: %w", i, err)
+			return nil, errorf("validator %d: %w", i, err)
 		}
 		if seen[u] {
-			return nil, fmt.Errorf("node: validator %d repeats node URL %s", i, u)
+			return nil, errorf("node: validator %d repeats node URL %s", i, u)
 		}
 		seen[u] = true
 		urls = append(urls, u)

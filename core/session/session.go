@@ -245,6 +245,10 @@ type Timings struct {
 	Wallet time.Duration
 }
 
+// warn adds a warning to the Info. It is not inlined: in wasm every
+// inlined copy repeats its code at each call site.
+//
+//go:noinline
 func (i *Info) warn(format string, args ...any) {
 	i.Warnings = append(i.Warnings, fmt.Sprintf(format, args...))
 }

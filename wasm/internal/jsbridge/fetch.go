@@ -27,7 +27,7 @@ var _ node.Transport = FetchTransport{}
 func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, error) {
 	fetch := js.Global().Get("fetch")
 	if fetch.Type() != js.TypeFunction {
-		return node.Response{}, fmt.Errorf("fetch is not available in this JavaScript environment")
+		return node.Response{}, errorf("fetch is not available in this JavaScript environment")
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -84,24 +84,24 @@ func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, 
 	_, err = Call(resp.Get("headers"), "forEach", each)
 	each.Release()
 	if err != nil {
-		return node.Response{}, fmt.Errorf("reading the headers from %s: %w", req.URL, err)
+		return node.Response{}, errorf("reading the headers from %s: %w", req.URL, err)
 	}
 	if n, err := strconv.ParseInt(out.Header["Content-Length"], 10, 64); err == nil && n > maxResponseBytes {
 		Call(ac, "abort")
-		return node.Response{}, fmt.Errorf("response from %s is %d bytes, more than %d; refusing it", req.URL, n, maxResponseBytes)
+		return node.Response{}, errorf("response from %s is %d bytes, more than %d; refusing it", req.URL, n, maxResponseBytes)
 	}
 	p, err = Call(resp, "arrayBuffer")
 	if err != nil {
-		return node.Response{}, fmt.Errorf("reading the response from %s: %w", req.URL, err)
+		return node.Response{}, errorf("reading the response from %s: %w", req.URL, err)
 	}
 	buf, err := Await(ctx, p)
 	if err != nil {
-		return node.Response{}, fmt.Errorf("reading the response from %s: %w", req.URL, err)
+		return node.Response{}, errorf("reading the response from %s: %w", req.URL, err)
 	}
 	arr := js.Global().Get("Uint8Array").New(buf)
 	n := arr.Get("length").Int()
 	if n > maxResponseBytes {
-		return node.Response{}, fmt.Errorf("response from %s is %d bytes, more than %d; refusing it", req.URL, n, maxResponseBytes)
+		return node.Response{}, errorf("response from %s is %d bytes, more than %d; refusing it", req.URL, n, maxResponseBytes)
 	}
 	out.Body = make([]byte, n)
 	js.CopyBytesToGo(out.Body, arr)
@@ -109,7 +109,7 @@ func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, 
 }
 
 func fetchErr(url string, err error) error {
-	return fmt.Errorf("fetch %s failed: %w (the server is down, the URL is wrong, or it does not allow this page's origin by CORS)", url, err)
+	return errorf("fetch %s failed: %w (the server is down, the URL is wrong, or it does not allow this page's origin by CORS)", url, err)
 }
 
 // canonicalHeader is textproto.CanonicalMIMEHeaderKey for the ASCII names
@@ -129,3 +129,9 @@ func canonicalHeader(k string) string {
 	}
 	return string(b)
 }
+
+// errorf is fmt.Errorf kept out of line: in wasm every inlined copy of
+// fmt.Errorf repeats its errors.New fallback and the call's resume points.
+//
+//go:noinline
+func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }

@@ -49,7 +49,7 @@ func panicErr(r any) error {
 	if je, ok := r.(js.Error); ok {
 		return &ThrownError{V: je.Value}
 	}
-	return fmt.Errorf("internal error: %v; please report this bug", r)
+	return errorf("internal error: %v; please report this bug", r)
 }
 
 // ThrownError is a JS exception or promise rejection reason.
