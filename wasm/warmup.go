@@ -3,8 +3,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -13,31 +13,37 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
-	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/session"
 	"github.com/litgo/litsession/core/sessionkey"
-	"github.com/litgo/litsession/core/storage"
 	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
 
 // warmUp runs, once per page, the code of a first connect, a first and a
 // cached getSessionSigs and createSiweMessageWithRecaps on made-up data, so
-// that the browser has compiled it (and core's first-use tables are built)
+// that the browser has compiled it (and core's first-use values are built)
 // before the user's own first calls. It calls the same methods as the API
 // (client.connect, client.getSessionSigs, createSiwe), with a network that
-// lives in this function (warmTransport: no request leaves the page), an
-// in-memory cache (nothing is stored) and a throwaway wallet key. It
-// resolves with the milliseconds it took.
-var warmUp = sync.OnceValue(func() js.Value {
-	return jsbridge.Promise(func() (any, error) {
-		start := time.Now()
-		if err := runWarmUp(); err != nil {
-			return nil, fmt.Errorf("warmUp: %v", err)
-		}
-		return float64(time.Since(start).Microseconds()) / 1000, nil
+// lives in this file (warmTransport: no request leaves the page), a cache in
+// memory (nothing is stored) and a throwaway wallet key. It resolves with
+// the milliseconds it took.
+func warmUp() js.Value {
+	warmOnce.Do(func() {
+		warmPromise = jsbridge.Promise(func() (any, error) {
+			start := time.Now()
+			if err := runWarmUp(); err != nil {
+				return nil, fmt.Errorf("warmUp: %v", err)
+			}
+			return float64(time.Since(start).Microseconds()) / 1000, nil
+		})
 	})
-})
+	return warmPromise
+}
+
+var (
+	warmOnce    sync.Once
+	warmPromise js.Value
+)
 
 // The warm-up's made-up network: warmNodes validators on TEST-NET-1
 // addresses (RFC 5737), answered by warmTransport.
@@ -52,6 +58,12 @@ const (
 	warmSiweParams = `{"uri":"lit:session:00","expiration":"2099-01-01T00:00:00.000Z","walletAddress":"0x0000000000000000000000000000000000000001",` +
 		`"nonce":"0x0000000000000000000000000000000000000000000000000000000000000001","resources":[` +
 		`{"resource":{"resource":"*","resourcePrefix":"lit-pkp"},"ability":"pkp-signing"}]}`
+	// warmHandshake is every node's handshake answer.
+	warmHandshake = `{"serverPublicKey":"` + warmHex32 + `","subnetPublicKey":"` + warmBLSKey + `","networkPublicKey":"` + warmBLSKey +
+		`","networkPublicKeySet":"` + warmBLSKey + `","hdRootPubkeys":["0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"],` +
+		`"latestBlockhash":"0x` + warmHex32 + `","clientSdkVersion":"7.4.0","epoch":1}`
+	warmHex32  = "7761726d7761726d7761726d7761726d7761726d7761726d7761726d7761726d"
+	warmBLSKey = warmHex32 + "7761726d7761726d7761726d7761726d"
 )
 
 func runWarmUp() error {
@@ -63,7 +75,7 @@ func runWarmUp() error {
 	if err != nil {
 		return err
 	}
-	c := &client{nc: nc, engine: &session.Engine{Storage: storage.NewMemory(), Network: nc, Wallet: wallet}}
+	c := &client{nc: nc, engine: &session.Engine{Storage: warmStorage{}, Network: nc, Wallet: wallet}}
 	if _, err := c.connect(); err != nil {
 		return err
 	}
@@ -89,56 +101,58 @@ func runWarmUp() error {
 func yieldToPage() { time.Sleep(time.Millisecond) }
 
 // warmTransport answers the warm-up client's requests in memory: eth_call
-// on the staking contract with warmNodes validators, and every handshake
-// with the same made-up keys and a current blockhash.
+// on the staking contract with warmValidatorSet, every handshake with
+// warmHandshake.
 type warmTransport struct{}
 
 func (warmTransport) Do(_ context.Context, req node.Request) (node.Response, error) {
-	ok := func(body []byte) (node.Response, error) {
-		return node.Response{Status: 200, Header: map[string]string{"Content-Type": "application/json"}, Body: body}, nil
-	}
+	var body string
 	switch {
-	case req.URL == warmRPCURL && bytes.Contains(req.Body, []byte(`"eth_call"`)):
-		data, err := node.EncodeValidatorSet(warmValidators())
-		if err != nil {
-			return node.Response{}, err
-		}
-		var o jsjson.Object
-		o.String("jsonrpc", "2.0")
-		o.Int("id", 1)
-		o.String("result", "0x"+hex.EncodeToString(data))
-		b, err := o.Bytes()
-		if err != nil {
-			return node.Response{}, err
-		}
-		return ok(b)
+	case req.URL == warmRPCURL:
+		body = `{"jsonrpc":"2.0","id":1,"result":"0x` + hex.EncodeToString(warmValidatorSet()) + `"}`
 	case strings.HasSuffix(req.URL, node.HandshakePath):
-		var o jsjson.Object
-		o.String("serverPublicKey", strings.Repeat("11", 32))
-		o.String("subnetPublicKey", "a0"+strings.Repeat("22", 47))
-		o.String("networkPublicKey", "a0"+strings.Repeat("22", 47))
-		o.String("networkPublicKeySet", "a0"+strings.Repeat("22", 47))
-		o.Raw("hdRootPubkeys", []byte(`["0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"]`))
-		o.String("latestBlockhash", "0x"+strings.Repeat("33", 32))
-		o.String("clientSdkVersion", node.DefaultSDKVersion)
-		o.Uint("epoch", 1)
-		b, err := o.Bytes()
-		if err != nil {
-			return node.Response{}, err
-		}
-		return ok(b)
+		body = warmHandshake
+	default:
+		return node.Response{Status: 404}, nil
 	}
-	return node.Response{Status: 404, Body: []byte("warm-up: no such endpoint")}, nil
+	return node.Response{Status: 200, Header: map[string]string{"Content-Type": "application/json"}, Body: []byte(body)}, nil
 }
 
-func warmValidators() node.ValidatorSet {
-	now := uint64(time.Now().Unix())
-	s := node.ValidatorSet{
-		Epoch:        node.Epoch{Length: 3600, Number: 1, EndTime: now + 3600, Timeout: 60},
-		MinNodeCount: warmNodes,
-	}
+// warmValidatorSet is the staking contract's answer (node.DecodeValidatorSet's
+// input), 32-byte words: epoch {length 3600, number 1, end time 2100-01-01,
+// retries 0, timeout 60}, minNodeCount, the offset and length of the
+// validator array, then per validator IP (192.0.2.1 on), IPv6, port 7470
+// and four zero words. TestWarmValidatorSet checks it against
+// node.EncodeValidatorSet.
+func warmValidatorSet() []byte {
+	words := []uint64{3600, 1, 4102444800, 0, 60, warmNodes, 7 * 32, warmNodes}
 	for i := range warmNodes {
-		s.Validators = append(s.Validators, node.Validator{IP: 0xc0000201 + uint32(i), Port: 7470})
+		words = append(words, 0xc0000201+uint64(i), 0, 7470, 0, 0, 0, 0)
 	}
-	return s
+	out := make([]byte, 32*len(words))
+	for i, w := range words {
+		binary.BigEndian.PutUint64(out[32*i+24:], w)
+	}
+	return out
+}
+
+// warmStorage is the warm-up engine's cache: one in-memory map per page,
+// used by the warm-up alone.
+type warmStorage struct{}
+
+var warmCache = map[string]string{}
+
+func (warmStorage) Get(_ context.Context, key string) (string, bool, error) {
+	v, ok := warmCache[key]
+	return v, ok, nil
+}
+
+func (warmStorage) Set(_ context.Context, key, value string) error {
+	warmCache[key] = value
+	return nil
+}
+
+func (warmStorage) Delete(_ context.Context, key string) error {
+	delete(warmCache, key)
+	return nil
 }

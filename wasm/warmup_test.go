@@ -3,8 +3,11 @@
 package main
 
 import (
+	"bytes"
 	"syscall/js"
 	"testing"
+
+	"github.com/litgo/litsession/core/node"
 )
 
 // TestWarmUp: the warm-up completes on its made-up network without a
@@ -51,4 +54,23 @@ func toAny(args []js.Value) []any {
 		out[i] = a
 	}
 	return out
+}
+
+// TestWarmValidatorSet: the warm-up's staking answer is what
+// node.EncodeValidatorSet writes for the set it describes.
+func TestWarmValidatorSet(t *testing.T) {
+	s := node.ValidatorSet{
+		Epoch:        node.Epoch{Length: 3600, Number: 1, EndTime: 4102444800, Timeout: 60},
+		MinNodeCount: warmNodes,
+	}
+	for i := range warmNodes {
+		s.Validators = append(s.Validators, node.Validator{IP: 0xc0000201 + uint32(i), Port: 7470})
+	}
+	want, err := node.EncodeValidatorSet(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := warmValidatorSet(); !bytes.Equal(got, want) {
+		t.Errorf("warmValidatorSet is\n%x\nnode.EncodeValidatorSet writes\n%x", got, want)
+	}
 }
