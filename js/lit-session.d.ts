@@ -320,6 +320,16 @@ export interface LitSession {
   createDevWallet(opts?: { privateKey?: string; storageKey?: string; storage?: Storage }): DevWallet;
   getSessionSigsInfo(sessionSigs: SessionSigsMap): SessionSigsInfo | undefined;
   /**
+   * Runs the code of a first connect, getSessionSigs and SIWE message once,
+   * inside the module on made-up data: no network request, no storage
+   * write, no wallet call. The user's first connect() and getSessionSigs()
+   * then run compiled code. Once per page (later calls return the same
+   * promise); resolves with the milliseconds it took. It occupies the main
+   * thread while it runs, so call it when the page is idle, or pass
+   * load({ warmUp: true }).
+   */
+  warmUp(): Promise<number>;
+  /**
    * Loads lit-session-pkp.wasm (the PKP module: delegations, envelopes;
    * it links BLS12-381, so it is not part of lit-session.wasm) once, and
    * resolves with its functions. The PKP functions load it on first use.
@@ -335,12 +345,24 @@ export interface LitSession {
   LitActionResource: typeof LitActionResource;
 }
 
+export interface LoadOptions {
+  /** Where lit-session.wasm is; default beside this module. */
+  wasmUrl?: string | URL;
+  /** Where the PKP module is fetched from on first use; default lit-session-pkp.wasm beside this module. */
+  pkpWasmUrl?: string | URL;
+  /**
+   * Run lit.warmUp() when the page is next idle after loading
+   * (requestIdleCallback; without it, on the next task). The promise load
+   * returns does not wait for it.
+   */
+  warmUp?: boolean;
+}
+
 /**
- * Loads lit-session.wasm (default: beside this module) once per page.
- * pkpWasmUrl is where the PKP module is fetched from on first use (default
- * lit-session-pkp.wasm beside this module).
+ * Loads lit-session.wasm (default: beside this module) once per page,
+ * compiling it while it downloads (any Content-Type is accepted).
  */
-export function load(opts?: { wasmUrl?: string | URL; pkpWasmUrl?: string | URL }): Promise<LitSession>;
+export function load(opts?: LoadOptions): Promise<LitSession>;
 export function getSessionSigsInfo(sessionSigs: SessionSigsMap): SessionSigsInfo | undefined;
 
 // ---- The official v7 LitNodeClient and top-level helpers (lit-node-client.js) ----

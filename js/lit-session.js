@@ -154,7 +154,9 @@ export function loadedModule() {
 /**
  * Loads the WebAssembly module once per page. opts.wasmUrl defaults to
  * lit-session.wasm beside this module; opts.pkpWasmUrl (the PKP module,
- * loaded on the first PKP call) to lit-session-pkp.wasm beside it.
+ * loaded on the first PKP call) to lit-session-pkp.wasm beside it. With
+ * opts.warmUp, lit.warmUp() runs once the page is idle after loading (it
+ * does not delay the promise load returns).
  */
 export function load(opts = {}) {
   if (!loading) {
@@ -165,7 +167,21 @@ export function load(opts = {}) {
       loading = undefined; // allow a retry
     });
   }
+  if (opts.warmUp) {
+    loading.then((lit) => whenIdle(() => lit.warmUp().catch(() => {})), () => {});
+  }
   return loading;
+}
+
+// whenIdle calls fn when the page is next idle (requestIdleCallback, at
+// most a second later), or on the next turn of the event loop where there
+// is no requestIdleCallback (Node.js, Safari).
+function whenIdle(fn) {
+  if (typeof globalThis.requestIdleCallback === 'function') {
+    globalThis.requestIdleCallback(fn, { timeout: 1000 });
+  } else {
+    setTimeout(fn, 0);
+  }
 }
 
 // instantiate runs a Go WebAssembly module and resolves with the API object
@@ -275,8 +291,12 @@ const idleTimers = (() => {
 })();
 
 // compile fetches and instantiates the module at url: from disk for a
-// file: URL (Node.js), otherwise with fetch, streaming when the server sends
-// application/wasm.
+// file: URL (Node.js), otherwise with fetch, compiling while it downloads
+// (WebAssembly.instantiateStreaming). instantiateStreaming refuses a body
+// whose Content-Type is not application/wasm, which many hosts get wrong
+// (application/octet-stream, text/plain), so the body is handed to it in a
+// new Response of that type; the whole body is read first only where
+// streaming is unavailable.
 async function compile(url, imports) {
   const href = String(url);
   if (href.startsWith('file:')) {
@@ -284,8 +304,11 @@ async function compile(url, imports) {
   }
   const resp = await fetch(url);
   if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
-  if (WebAssembly.instantiateStreaming && (resp.headers.get('content-type') || '').startsWith('application/wasm')) {
-    return WebAssembly.instantiateStreaming(resp, imports);
+  if (typeof WebAssembly.instantiateStreaming === 'function' && typeof Response === 'function' && resp.body) {
+    const wasm = (resp.headers.get('content-type') || '').split(';')[0].trim().toLowerCase() === 'application/wasm'
+      ? resp
+      : new Response(resp.body, { status: resp.status, statusText: resp.statusText, headers: { 'Content-Type': 'application/wasm' } });
+    return WebAssembly.instantiateStreaming(wasm, imports);
   }
   return WebAssembly.instantiate(await resp.arrayBuffer(), imports);
 }
@@ -369,6 +392,17 @@ function wrap(wasm, pkpWasmUrl) {
 
   const lit = {
     version: wasm.version,
+
+    /**
+     * Runs the code of a first connect, getSessionSigs and SIWE message once
+     * on made-up data inside the module (no request, no storage, no wallet),
+     * so that the user's first calls run compiled code. Once per page;
+     * resolves with the milliseconds it took. load({ warmUp: true }) calls it
+     * when the page is idle.
+     */
+    warmUp() {
+      return wasm.warmUp();
+    },
 
     /** Creates a client for one Lit network; see LitClient in the .d.ts. */
     createClient(config = {}) {

@@ -18,6 +18,7 @@ import "syscall/js"
 
 func main() {
 	api := newAPI()
+	api.Set("warmUp", js.FuncOf(func(js.Value, []js.Value) any { return warmUp() }))
 	if ready := js.Global().Get("__litSessionReady"); ready.Type() == js.TypeFunction {
 		ready.Invoke(api)
 	} else {

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
@@ -44,7 +45,9 @@ type Params struct {
 	Now       func() time.Time
 }
 
-var addrRe = regexp.MustCompile(`^(0x)?[0-9a-fA-F]{40}$`)
+// Compiled on first use, not at start-up (the browser module runs every
+// package initializer before its API can be called).
+var addrRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(0x)?[0-9a-fA-F]{40}$`) })
 
 // Message returns the SIWE message a delegation signs, for the owner address.
 func Message(owner string, p Params) (string, error) {
@@ -55,7 +58,7 @@ func Message(owner string, p Params) (string, error) {
 	if p.Delegatees != nil {
 		list := make([]any, len(p.Delegatees))
 		for i, d := range p.Delegatees {
-			if !addrRe.MatchString(d) {
+			if !addrRe().MatchString(d) {
 				return "", fmt.Errorf("capacity: delegatee %q is not an Ethereum address (0x and 40 hex characters)", d)
 			}
 			list[i] = strings.TrimPrefix(d, "0x")

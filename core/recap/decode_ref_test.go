@@ -69,7 +69,7 @@ func refDecode(urn string) (*Recap, error) {
 		}
 		m := make(map[string][]NotaBene, len(abs))
 		for ab, rawNbs := range abs {
-			if !abilityRe.MatchString(ab) {
+			if !abilityRe().MatchString(ab) {
 				return nil, fmt.Errorf("recap: invalid ability string %q (want <namespace>/<name>)", ab)
 			}
 			var items []json.RawMessage

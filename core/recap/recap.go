@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/resource"
@@ -40,18 +41,20 @@ type Recap struct {
 // New returns an empty ReCap.
 func New() *Recap { return &Recap{Att: map[string]map[string][]NotaBene{}, Prf: []string{}} }
 
+// Compiled on first use, not at start-up (the browser module runs every
+// package initializer before its API can be called).
 var (
-	nameRe    = regexp.MustCompile(`^[a-zA-Z0-9.*_+-]+$`)
-	abilityRe = regexp.MustCompile(`^[a-zA-Z0-9.*_+-]+/[a-zA-Z0-9.*_+-]+$`)
+	nameRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9.*_+-]+$`) })
+	abilityRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9.*_+-]+/[a-zA-Z0-9.*_+-]+$`) })
 )
 
 // AddAttenuation grants namespace/name on a resource key with one nota
 // bene (nil means {}), appending to any restrictions already there.
 func (r *Recap) AddAttenuation(key, namespace, name string, nb NotaBene) error {
-	if !nameRe.MatchString(namespace) {
+	if !nameRe().MatchString(namespace) {
 		return fmt.Errorf("recap: invalid ability namespace %q (letters, digits and . * _ + - only)", namespace)
 	}
-	if !nameRe.MatchString(name) {
+	if !nameRe().MatchString(name) {
 		return fmt.Errorf("recap: invalid ability name %q (letters, digits and . * _ + - only)", name)
 	}
 	if nb == nil {
@@ -309,7 +312,7 @@ func Decode(urn string) (*Recap, error) {
 		}
 		m := make(map[string][]NotaBene, len(abs))
 		for _, ab := range abs {
-			if !abilityRe.MatchString(ab.Key) {
+			if !abilityRe().MatchString(ab.Key) {
 				return nil, fmt.Errorf("recap: invalid ability string %q (want <namespace>/<name>)", ab.Key)
 			}
 			items, ok := ab.Value.Items()

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/litgo/litsession/core/jsjson"
 )
@@ -153,7 +154,9 @@ func New(p Prefix, id string) (Resource, error) {
 	return Resource{ID: id, Prefix: p}, nil
 }
 
-var hexID = regexp.MustCompile(`^[0-9A-Fa-f]+$`)
+// Compiled on first use, not at start-up (the browser module runs every
+// package initializer before its API can be called).
+var hexID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9A-Fa-f]+$`) })
 
 // NormalizePKPID applies the official PKP token id normalization.
 func NormalizePKPID(id string) (string, error) {
@@ -161,7 +164,7 @@ func NormalizePKPID(id string) (string, error) {
 	if len(id) > 64 {
 		return "", fmt.Errorf("resource: PKP id %q is longer than 64 hex characters (32 bytes); pass the PKP token id", id)
 	}
-	if id != Wildcard && hexID.MatchString(id) {
+	if id != Wildcard && hexID().MatchString(id) {
 		id = strings.Repeat("0", 64-len(id)) + id
 	}
 	return id, nil

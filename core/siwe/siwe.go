@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -64,15 +65,19 @@ type Params struct {
 	Now func() time.Time
 }
 
+// Compiled on first use, not at start-up (the browser module runs every
+// package initializer before its API can be called).
 var (
-	dateTimeRe = regexp.MustCompile(`^([0-9]+)-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?(([Zz])|([\+|\-]([01][0-9]|2[0-3]):[0-5][0-9]))$`)
-	nonceRe    = regexp.MustCompile(`^[a-zA-Z0-9]{8,}$`)
-	hexAddrRe  = regexp.MustCompile(`^0x[0-9a-fA-F]{40}$`)
+	dateTimeRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([0-9]+)-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?(([Zz])|([\+|\-]([01][0-9]|2[0-3]):[0-5][0-9]))$`)
+	})
+	nonceRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9]{8,}$`) })
+	hexAddrRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^0x[0-9a-fA-F]{40}$`) })
 )
 
 // ParseTime parses an EIP-4361 date-time (RFC 3339 with optional fraction).
 func ParseTime(field, s string) (time.Time, error) {
-	if !dateTimeRe.MatchString(s) {
+	if !dateTimeRe().MatchString(s) {
 		return time.Time{}, fmt.Errorf("siwe: %s %q is not an ISO-8601 date-time such as 2030-01-01T00:00:00.000Z", field, s)
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
@@ -86,7 +91,7 @@ func ParseTime(field, s string) (time.Time, error) {
 // All-lower and all-upper case hex are checksummed; mixed case must already
 // carry a valid checksum (a wrong one usually means a typo).
 func ChecksumAddress(addr string) (string, error) {
-	if !hexAddrRe.MatchString(addr) {
+	if !hexAddrRe().MatchString(addr) {
 		return "", fmt.Errorf("siwe: address %q is not 0x followed by 40 hex characters", addr)
 	}
 	sum := common.HexToAddress(addr).Hex()
@@ -135,7 +140,7 @@ func Create(p Params, statement string, resources []string) (string, error) {
 	if err := checkURI("uri", uri); err != nil {
 		return "", err
 	}
-	if !nonceRe.MatchString(p.Nonce) {
+	if !nonceRe().MatchString(p.Nonce) {
 		return "", fmt.Errorf("siwe: nonce %q must be at least 8 letters and digits (Lit uses the latest blockhash)", p.Nonce)
 	}
 	if strings.ContainsAny(statement, "\n\r") {

@@ -7,12 +7,15 @@
 //	                           module cache, writable, with
 //	                           wasm/_secp256k1/loadprecomputed.go in place of
 //	                           upstream's, compressedbytepoints.go renamed to
-//	                           compressedbytepoints_test.go, and
-//	                           wasm/_secp256k1/table_test.go added as
+//	                           compressedbytepoints_test.go, upstream's
+//	                           ScalarBaseMultNonConst in curve.go renamed to
+//	                           scalarBaseMultTable (ours takes its place),
+//	                           and wasm/_secp256k1/table_test.go added as
 //	                           litsession_table_test.go
 //
 // The computed table then replaces the 698 KB compressed one in the browser
-// modules only; go.mod and native builds are untouched. Run it from the
+// modules only, and scalar base multiplication goes without any table for
+// a page's first calls; go.mod and native builds are untouched. Run it from the
 // repository:
 //
 //	go run ./internal/wasmwork [-o DIR]

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -46,6 +47,9 @@ func writeWorkspace(dir string, repo module, src string) error {
 	if err := os.Rename(filepath.Join(secp, "compressedbytepoints.go"), filepath.Join(secp, "compressedbytepoints_test.go")); err != nil {
 		return err
 	}
+	if err := renameBaseMult(filepath.Join(secp, "curve.go")); err != nil {
+		return err
+	}
 	ours := filepath.Join(repo.Dir, "wasm", "_secp256k1")
 	for from, to := range map[string]string{
 		"loadprecomputed.go": "loadprecomputed.go",
@@ -76,4 +80,31 @@ func removeWorkspace(dir string) error {
 		return fmt.Errorf("%s is not empty and has no go.work: it is not a workspace made by wasmwork; remove it or pass another -o", dir)
 	}
 	return os.RemoveAll(dir)
+}
+
+// baseMultDecl is upstream's declaration of ScalarBaseMultNonConst in
+// curve.go, and baseMultRenamed what renameBaseMult makes of it:
+// wasm/_secp256k1/loadprecomputed.go declares ScalarBaseMultNonConst itself
+// and calls upstream's as scalarBaseMultTable.
+const (
+	baseMultDecl    = "func ScalarBaseMultNonConst(k *ModNScalar, result *JacobianPoint) {"
+	baseMultRenamed = "func scalarBaseMultTable(k *ModNScalar, result *JacobianPoint) {"
+)
+
+// renameBaseMult renames upstream's ScalarBaseMultNonConst in the curve.go
+// at path to scalarBaseMultTable; the declaration must occur exactly once.
+func renameBaseMult(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if n := bytes.Count(b, []byte(baseMultDecl)); n != 1 {
+		return fmt.Errorf("%s declares %q %d times, want once: wasm/_secp256k1/loadprecomputed.go no longer fits %s %s; compare them", path, baseMultDecl, n, secpModule, secpVersion)
+	}
+	b = bytes.Replace(b, []byte(baseMultDecl), []byte(baseMultRenamed), 1)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, fi.Mode().Perm()|0o200)
 }

@@ -11,7 +11,9 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/base64"
+	"encoding/hex"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -94,4 +96,116 @@ func BenchmarkDecompressPublished(b *testing.B) {
 			}
 		}
 	}
+}
+
+// Upstream's TestScalarBaseMultJacobian checks the exact Jacobian
+// coordinates the table's additions give; without the table the point is
+// the same with another Z. So upstream's tests in this package run with the
+// table in use from the first call, and TestScalarBaseMultPathsAgree and
+// TestScalarBaseMultSwitch check the path without it (ecdsa's and schnorr's
+// tests, in their own binaries, start without it).
+func init() {
+	baseMultCalls.Store(tableAfterCalls)
+}
+
+// TestScalarBaseMultSwitch checks that ScalarBaseMultNonConst goes without
+// the table for tableAfterCalls calls, then with it.
+func TestScalarBaseMultSwitch(t *testing.T) {
+	saved := baseMultCalls.Load()
+	defer baseMultCalls.Store(saved)
+	baseMultCalls.Store(0)
+	k := benchScalar()
+	var want, got JacobianPoint
+	scalarBaseMultNoTable(&k, &want)
+	want.ToAffine()
+	for i := 1; i <= tableAfterCalls+2; i++ {
+		ScalarBaseMultNonConst(&k, &got)
+		got.ToAffine()
+		if !got.X.Equals(&want.X) || !got.Y.Equals(&want.Y) {
+			t.Fatalf("call %d: ScalarBaseMultNonConst gave another point", i)
+		}
+		w := int32(i)
+		if w > tableAfterCalls {
+			w = tableAfterCalls
+		}
+		if n := baseMultCalls.Load(); n != w {
+			t.Fatalf("after %d calls, %d were counted as made without the table, want %d", i, n, w)
+		}
+	}
+}
+
+// TestScalarBaseMultPathsAgree checks k·G without the table against k·G
+// with it, for edge scalars and random ones, and that
+// ScalarBaseMultNonConst gives the same point on both sides of the switch.
+func TestScalarBaseMultPathsAgree(t *testing.T) {
+	var scalars []ModNScalar
+	for _, h := range []string{"0", "1", "2", "ff", "100",
+		"fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364140", // n-1
+		"7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0", // (n-1)/2
+	} {
+		var k ModNScalar
+		if k.SetByteSlice(hexBytes(t, h)) {
+			t.Fatalf("scalar %s overflows", h)
+		}
+		scalars = append(scalars, k)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 200; i++ {
+		var b [32]byte
+		for j := range b {
+			b[j] = byte(rng.Uint32())
+		}
+		var k ModNScalar
+		k.SetBytes(&b)
+		scalars = append(scalars, k)
+	}
+	for _, k := range scalars {
+		var a, b JacobianPoint
+		scalarBaseMultNoTable(&k, &a)
+		scalarBaseMultTable(&k, &b)
+		a.ToAffine()
+		b.ToAffine()
+		if !a.X.Equals(&b.X) || !a.Y.Equals(&b.Y) {
+			t.Fatalf("k = %x: without the table (%v, %v), with it (%v, %v)", k.Bytes(), a.X, a.Y, b.X, b.Y)
+		}
+	}
+}
+
+func hexBytes(t *testing.T, h string) []byte {
+	t.Helper()
+	if len(h)%2 == 1 {
+		h = "0" + h
+	}
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// BenchmarkScalarBaseMultNoTable and BenchmarkScalarBaseMultTable are one
+// k·G without and with the table (its computation excluded):
+// tableAfterCalls is about BenchmarkComputeBytePoints over their difference.
+func BenchmarkScalarBaseMultNoTable(b *testing.B) {
+	k := benchScalar()
+	var r JacobianPoint
+	for i := 0; i < b.N; i++ {
+		scalarBaseMultNoTable(&k, &r)
+	}
+}
+
+func BenchmarkScalarBaseMultTable(b *testing.B) {
+	k := benchScalar()
+	var r JacobianPoint
+	s256BytePoints()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		scalarBaseMultTable(&k, &r)
+	}
+}
+
+func benchScalar() ModNScalar {
+	var k ModNScalar
+	k.SetHex("d74bf844b0862475103d96a611cf2d898447e288d34b360bc885cb8ce7c00575")
+	return k
 }

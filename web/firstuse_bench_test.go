@@ -1,0 +1,255 @@
+//go:build !js
+
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/litgo/litsession/devnet"
+	"github.com/litgo/litsession/internal/static"
+)
+
+// firstUseBenchJS is the page module of TestFirstUseChromium: one timed run
+// in a fresh page of js/lit-session.js with the module at wasmUrl.
+//
+//	compile  import lit-session.js + fetch, compile and instantiate the
+//	         module (until Go's run starts)
+//	start    Go start-up: package initializers and main, until the API is ready
+//	ready    time-to-ready, compile + start
+//	warm     lit.warmUp() (warm variants; it runs while the page idles)
+//	connect  client.connect() on the devnet (staking contract + handshakes)
+//	first    createDevWallet + getSessionSigs with a callback that builds
+//	         the SIWE message and has the dev wallet sign it
+//	devWallet … of which createDevWallet (its address: the first k·G)
+//	callback … of which in the callback
+//	second   getSessionSigs again, from the cache
+const firstUseBenchJS = `
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function utf8Hex(s) {
+  return '0x' + Array.from(new TextEncoder().encode(s), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+export async function run({ rpcUrl, walletKey, wasmUrl, warm, idleMs }) {
+  localStorage.clear();
+  const t0 = performance.now();
+  const mod = await import('/js/lit-session.js'); // runs its own wasm_exec.js import: Go is defined now
+  let tRun = 0;
+  const realRun = globalThis.Go.prototype.run;
+  globalThis.Go.prototype.run = function (inst) { tRun = performance.now(); return realRun.call(this, inst); };
+  const lit = await mod.load({ wasmUrl, warmUp: warm });
+  const tReady = performance.now();
+  await sleep(idleMs);
+  const warmMs = warm ? await lit.warmUp() : 0;
+  const client = lit.createClient({ rpcUrl });
+  const t1 = performance.now();
+  await client.connect();
+  const t2 = performance.now();
+  const wallet = lit.createDevWallet({ privateKey: walletKey });
+  const tWallet = performance.now();
+  let callbacks = 0, callbackMs = 0;
+  const params = {
+    chain: 'ethereum',
+    resourceAbilityRequests: [
+      { resource: new mod.LitPKPResource('*'), ability: mod.LIT_ABILITY.PKPSigning },
+      { resource: new mod.LitActionResource('*'), ability: mod.LIT_ABILITY.LitActionExecution },
+    ],
+    async authNeededCallback({ uri, expiration, nonce, resourceAbilityRequests }) {
+      const s = performance.now();
+      callbacks++;
+      const toSign = await lit.createSiweMessageWithRecaps({ uri, expiration, resources: resourceAbilityRequests, walletAddress: wallet.address, nonce });
+      const sig = await wallet.request({ method: 'personal_sign', params: [utf8Hex(toSign), wallet.address] });
+      callbackMs += performance.now() - s;
+      return { sig, derivedVia: 'web3.eth.personal.sign', signedMessage: toSign, address: wallet.address };
+    },
+  };
+  const first = await client.getSessionSigs(params);
+  const t3 = performance.now();
+  const firstCallbacks = callbacks;
+  const second = await client.getSessionSigs(params);
+  const t4 = performance.now();
+  return {
+    compileMs: tRun - t0, startMs: tReady - tRun, readyMs: tReady - t0, warmMs,
+    connectMs: t2 - t1, devWalletMs: tWallet - t2, firstMs: t3 - t2, callbackMs, secondMs: t4 - t3,
+    firstCallbacks, secondCallbacks: callbacks - firstCallbacks,
+    nodes: [Object.keys(first).length, Object.keys(second).length, client.connectedNodes.length],
+  };
+}`
+
+type firstUseRun struct {
+	CompileMs, StartMs, ReadyMs, WarmMs                   float64
+	ConnectMs, DevWalletMs, FirstMs, CallbackMs, SecondMs float64
+	FirstCallbacks, SecondCallbacks                       int
+	Nodes                                                 []int
+}
+
+type firstUseVariant struct {
+	name, path string
+	warm       bool
+}
+
+// TestFirstUseChromium measures what a fresh page pays before and on its
+// first calls (BENCHMARKS.md, "First use") for one or more builds of
+// js/lit-session.wasm, side by side: LITSESSION_FIRSTUSE_VARIANTS lists
+// name=path.wasm pairs, comma-separated (default js/lit-session.wasm
+// without and with the warm-up); a name ending in +warm loads with
+// load({warmUp: true}). Each of LITSESSION_BENCH_RUNS runs (default 15)
+// opens every variant once, in rotating order, each in a fresh browser
+// context; the page idles 500 ms after load (the warm-up runs then) before
+// it connects. It prints medians and asserts only that every run worked.
+func TestFirstUseChromium(t *testing.T) {
+	if os.Getenv("LITSESSION_BENCH_FIRSTUSE") != "1" {
+		t.Skip("first-use benchmark: set LITSESSION_BENCH_FIRSTUSE=1 (needs make wasm and Chromium)")
+	}
+	runs := 15
+	if s := os.Getenv("LITSESSION_BENCH_RUNS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			t.Fatalf("LITSESSION_BENCH_RUNS=%q: want a positive integer", s)
+		}
+		runs = n
+	}
+	root := repoRoot(t)
+	spec := os.Getenv("LITSESSION_FIRSTUSE_VARIANTS")
+	if spec == "" {
+		spec = "current=js/lit-session.wasm,current+warm=js/lit-session.wasm"
+	}
+	files := map[string]static.File{
+		"/fu/bench.mjs":  {ContentType: "text/javascript; charset=utf-8", Body: []byte(firstUseBenchJS)},
+		"/fu/index.html": {ContentType: "text/html; charset=utf-8", Body: []byte(`<!doctype html><script src="/js/wasm_exec.js"></script>`)},
+	}
+	wasmExec, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["/js/wasm_exec.js"] = static.File{ContentType: "text/javascript; charset=utf-8", Body: wasmExec}
+	var variants []firstUseVariant
+	for i, item := range strings.Split(spec, ",") {
+		name, path, ok := strings.Cut(item, "=")
+		if !ok || name == "" || path == "" {
+			t.Fatalf("LITSESSION_FIRSTUSE_VARIANTS item %q: want name=path.wasm", item)
+		}
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(root, path)
+		}
+		body, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("variant %s: %v (make wasm builds js/lit-session.wasm)", name, err)
+		}
+		url := fmt.Sprintf("/fu/%d.wasm", i)
+		files[url] = static.File{ContentType: "application/wasm", Body: body}
+		variants = append(variants, firstUseVariant{name: name, path: url, warm: strings.HasSuffix(name, "+warm")})
+	}
+
+	dn, err := devnet.Start(context.Background(), devnet.Config{Nodes: 3})
+	if err != nil {
+		t.Fatalf("starting a devnet: %v", err)
+	}
+	t.Cleanup(func() { dn.Close() })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: &static.Handler{Root: root, Files: files}}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	pageURL := "http://" + ln.Addr().String() + "/fu/index.html"
+	bctx := startBrowser(t)
+
+	runOnce := func(v firstUseVariant) firstUseRun {
+		t.Helper()
+		pctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+		defer cancel()
+		ctx, cancel := context.WithTimeout(pctx, time.Minute)
+		defer cancel()
+		arg, _ := json.Marshal(map[string]any{"rpcUrl": dn.RPCURL, "walletKey": walletKey, "wasmUrl": v.path, "warm": v.warm, "idleMs": 500})
+		var res string
+		err := chromedp.Run(ctx, chromedp.Navigate(pageURL),
+			chromedp.Evaluate(fmt.Sprintf(`import('/fu/bench.mjs').then((m) => m.run(%s)).then(JSON.stringify)`, arg), &res,
+				func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams { return p.WithAwaitPromise(true) }))
+		if err != nil {
+			t.Fatalf("%s: %v", v.name, err)
+		}
+		var r firstUseRun
+		if err := json.Unmarshal([]byte(res), &r); err != nil {
+			t.Fatalf("%s returned %.300q: %v", v.name, res, err)
+		}
+		if r.FirstCallbacks != 1 || r.SecondCallbacks != 0 || len(r.Nodes) != 3 || r.Nodes[0] != 3 || r.Nodes[1] != 3 || r.Nodes[2] != 3 {
+			t.Fatalf("%s: wallet asked %d then %d times, session sigs/nodes %v; want 1, 0 and 3 nodes throughout", v.name, r.FirstCallbacks, r.SecondCallbacks, r.Nodes)
+		}
+		return r
+	}
+	for _, v := range variants { // one untimed run each
+		runOnce(v)
+	}
+	results := make([][]firstUseRun, len(variants))
+	for i := range runs {
+		for j := range variants {
+			k := (i + j) % len(variants)
+			results[k] = append(results[k], runOnce(variants[k]))
+		}
+	}
+
+	rows := []struct {
+		name string
+		get  func(firstUseRun) float64
+	}{
+		{"compile: import + fetch + compile/instantiate", func(r firstUseRun) float64 { return r.CompileMs }},
+		{"Go start-up (initializers + main)", func(r firstUseRun) float64 { return r.StartMs }},
+		{"time-to-ready", func(r firstUseRun) float64 { return r.ReadyMs }},
+		{"warm-up (in the idle time)", func(r firstUseRun) float64 { return r.WarmMs }},
+		{"first connect", func(r firstUseRun) float64 { return r.ConnectMs }},
+		{"first getSessionSigs (createDevWallet + the call; the dev wallet signs)", func(r firstUseRun) float64 { return r.FirstMs }},
+		{"… of which createDevWallet (its address: the first k·G)", func(r firstUseRun) float64 { return r.DevWalletMs }},
+		{"… of which in the callback", func(r firstUseRun) float64 { return r.CallbackMs }},
+		{"cached getSessionSigs", func(r firstUseRun) float64 { return r.SecondMs }},
+		{"connect + first getSessionSigs", func(r firstUseRun) float64 { return r.ConnectMs + r.FirstMs }},
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n| step (median of %d runs, ms) |", runs)
+	for _, v := range variants {
+		fmt.Fprintf(&b, " %s |", v.name)
+	}
+	for _, v := range variants[1:] {
+		fmt.Fprintf(&b, " %s/%s |", v.name, variants[0].name)
+	}
+	b.WriteString("\n|---|")
+	b.WriteString(strings.Repeat("---|", 2*len(variants)-1))
+	for _, row := range rows {
+		fmt.Fprintf(&b, "\n| %s |", row.name)
+		meds := make([]float64, len(variants))
+		for j := range variants {
+			var vals []float64
+			for _, r := range results[j] {
+				vals = append(vals, row.get(r))
+			}
+			slices.Sort(vals)
+			meds[j] = vals[len(vals)/2]
+			if len(vals)%2 == 0 {
+				meds[j] = (vals[len(vals)/2-1] + vals[len(vals)/2]) / 2
+			}
+			fmt.Fprintf(&b, " %.1f |", meds[j])
+		}
+		for j := 1; j < len(variants); j++ {
+			if meds[0] > 0 {
+				fmt.Fprintf(&b, " %.2f |", meds[j]/meds[0])
+			} else {
+				b.WriteString(" – |")
+			}
+		}
+	}
+	t.Log(b.String())
+}
