@@ -115,7 +115,15 @@ func goBuild(t *testing.T, root string, env []string, args ...string) {
 	}
 }
 
-// startDevnet runs `litsession devnet` on free ports, with every route the
+// buildCLI builds cmd/litsession into dir and returns its path.
+func buildCLI(t *testing.T, root, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "litsession")
+	goBuild(t, root, nil, "-o", bin, "./cmd/litsession")
+	return bin
+}
+
+// startDevnet runs `bin devnet args…` on free ports, with every route the
 // command registers (the session-protected endpoint among them).
 func startDevnet(t *testing.T, bin string, args ...string) readyLine {
 	t.Helper()
@@ -204,8 +212,7 @@ func TestBrowserDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "litsession")
-	goBuild(t, root, nil, "-o", bin, "./cmd/litsession")
+	bin := buildCLI(t, root, dir)
 	dn := startDevnet(t, bin)
 	readyJSON, _ := json.Marshal(dn)
 	store := filepath.Join(dir, "envelopes")

@@ -176,7 +176,7 @@ func startBrowser(t *testing.T) context.Context {
 func TestPackageBundlers(t *testing.T) {
 	tgz := packageTarball(t)
 	root := repoRoot(t)
-	dn := startDevnet(t, root, t.TempDir())
+	dn := startDevnet(t, buildCLI(t, root, t.TempDir()))
 	bctx := startBrowser(t)
 	q := pageQuery(dn)
 
@@ -289,7 +289,7 @@ func startViteDev(t *testing.T, dir string) string {
 func TestPackageNode(t *testing.T) {
 	tgz := packageTarball(t)
 	root := repoRoot(t)
-	dn := startDevnet(t, root, t.TempDir())
+	dn := startDevnet(t, buildCLI(t, root, t.TempDir()))
 
 	env := withoutGo(t)
 	dir := newApp(t, root, "node", tgz, env)
@@ -352,7 +352,7 @@ func withoutGo(t *testing.T) []string {
 func TestPackageGuideV7(t *testing.T) {
 	tgz := packageTarball(t)
 	root := repoRoot(t)
-	dn := startDevnet(t, root, t.TempDir())
+	dn := startDevnet(t, buildCLI(t, root, t.TempDir()))
 	dir := newApp(t, root, "guide-v7", tgz, nil)
 	runIn(t, dir, nil, "npm", "run", "build")
 	if out := runIn(t, dir, nil, "node", "check-api.mjs"); strings.Contains(out, "{") {
