@@ -97,8 +97,10 @@ TOOLS      := $(CURDIR)/$(BIN)/tools
 # that replaces decred's secp256k1 (imported by go-ethereum/crypto, and so by
 # siwe-go) with a copy of the same version from the module cache in which
 # wasm/_secp256k1/loadprecomputed.go computes the scalar-base-multiplication
-# table on first use instead of unpacking upstream's 698 KB compressed copy:
-# 562 KB less gzip, and faster to compute in wasm than to unpack. go.mod and
+# table instead of unpacking upstream's 698 KB compressed copy (562 KB less
+# gzip, and faster to compute in wasm than to unpack), and only once a page
+# has needed more than a few k·G: the first ones multiply without the table,
+# so no page computes it on its critical path. go.mod and
 # native builds are untouched. internal/wasmwork makes the workspace and
 # holds the one secp256k1 version the file is written for. make
 # secp256k1-test checks the computed table against the published one, entry

@@ -517,7 +517,7 @@ async function main() {
 
   const t0 = performance.now();
   try {
-    lit = await load();
+    lit = await load({ warmUp: true }); // the first connect and getSessionSigs then run compiled code
   } catch (err) {
     $('#network-status').textContent = 'The WebAssembly module did not load.';
     showError(err);
