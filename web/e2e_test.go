@@ -115,6 +115,30 @@ func goBuild(t *testing.T, root string, env []string, args ...string) {
 	}
 }
 
+// buildModule builds the browser module pkg (./wasm or ./wasm/pkp) for
+// js/wasm into dir, as make wasm does but without its build workspace, and
+// returns its bytes.
+func buildModule(t *testing.T, root, dir, pkg string) []byte {
+	t.Helper()
+	out := filepath.Join(dir, filepath.Base(pkg)+".wasm")
+	goBuild(t, root, []string{"GOOS=js", "GOARCH=wasm"}, "-ldflags=-s -w", "-trimpath", "-o", out, pkg)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// wasmExecJS returns the wasm_exec.js of the Go that builds the modules.
+func wasmExecJS(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // buildCLI builds cmd/litsession into dir and returns its path.
 func buildCLI(t *testing.T, root, dir string) string {
 	t.Helper()
@@ -198,20 +222,9 @@ func TestBrowserDemo(t *testing.T) {
 	dir := t.TempDir()
 
 	// Build the modules into dir, so the test needs no `make wasm` first.
-	goBuild(t, root, []string{"GOOS=js", "GOARCH=wasm"}, "-ldflags=-s -w", "-trimpath", "-o", filepath.Join(dir, "lit-session.wasm"), "./wasm")
-	wasm, err := os.ReadFile(filepath.Join(dir, "lit-session.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	goBuild(t, root, []string{"GOOS=js", "GOARCH=wasm"}, "-ldflags=-s -w", "-trimpath", "-o", filepath.Join(dir, "lit-session-pkp.wasm"), "./wasm/pkp")
-	pkpWasm, err := os.ReadFile(filepath.Join(dir, "lit-session-pkp.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wasmExec, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	wasm := buildModule(t, root, dir, "./wasm")
+	pkpWasm := buildModule(t, root, dir, "./wasm/pkp")
+	wasmExec := wasmExecJS(t)
 	bin := buildCLI(t, root, dir)
 	dn := startDevnet(t, bin)
 	readyJSON, _ := json.Marshal(dn)

@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -78,15 +76,8 @@ func TestBrowserLoadAndWarmUp(t *testing.T) {
 	}
 	root := repoRoot(t)
 	dir := t.TempDir()
-	goBuild(t, root, []string{"GOOS=js", "GOARCH=wasm"}, "-ldflags=-s -w", "-trimpath", "-o", filepath.Join(dir, "lit-session.wasm"), "./wasm")
-	wasm, err := os.ReadFile(filepath.Join(dir, "lit-session.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wasmExec, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	wasm := buildModule(t, root, dir, "./wasm")
+	wasmExec := wasmExecJS(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
