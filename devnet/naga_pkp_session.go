@@ -357,7 +357,9 @@ type issuedAtStamp struct {
 }
 
 // issuedAt returns the Issued At for requestID: the one stamped for it
-// within issuedAtStampTTL, or now without its fraction of a second.
+// within issuedAtStampTTL either side of now, or now without its fraction
+// of a second. Either side: the nodes read the clock before they take the
+// lock, so a node may come with a now a little earlier than the stamp.
 func (s *issuedAtStamps) issuedAt(requestID string, now time.Time) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -365,7 +367,7 @@ func (s *issuedAtStamps) issuedAt(requestID string, now time.Time) string {
 		s.at = make(map[string]issuedAtStamp, maxIssuedAtStamps)
 	}
 	if st, ok := s.at[requestID]; ok {
-		if age := now.Sub(st.when); age >= 0 && age < issuedAtStampTTL {
+		if age := now.Sub(st.when); age > -issuedAtStampTTL && age < issuedAtStampTTL {
 			return st.text
 		}
 	} else {

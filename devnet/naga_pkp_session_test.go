@@ -361,6 +361,11 @@ func TestIssuedAtStamps(t *testing.T) {
 	if got := s.issuedAt("a", t0.Add(2*time.Second)); got != "2026-03-01T12:00:00Z" {
 		t.Fatalf("the same id restamped: %s", got)
 	}
+	// A node that read the clock just before the first one stamped, in
+	// the previous second, still gets the stamp.
+	if got := s.issuedAt("a", t0.Add(-950*time.Millisecond)); got != "2026-03-01T12:00:00Z" {
+		t.Fatalf("an earlier clock reading restamped: %s", got)
+	}
 	if got := s.issuedAt("a", t0.Add(issuedAtStampTTL)); got != "2026-03-01T12:00:30Z" {
 		t.Fatalf("an old stamp reused: %s", got)
 	}
