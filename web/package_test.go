@@ -156,8 +156,11 @@ func checkPkgResult(t *testing.T, r pkgResult, dn readyLine) {
 
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU)...)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU)
+	if f := os.Getenv("LITSESSION_BENCH_JSFLAGS"); f != "" {
+		opts = append(opts, chromedp.Flag("js-flags", f)) // V8 flags, for benchmark experiments only
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	bctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
 		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "unmarshal event") {
