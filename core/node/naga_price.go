@@ -28,9 +28,11 @@ func EndpointProduct(op Endpoint) (Product, bool) {
 	return 0, false
 }
 
-// DefaultMaxPrice is the budget of one request when the caller sets none:
-// 2^128 − 1 wei, as the v8 client.
-var DefaultMaxPrice = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
+// DefaultMaxPrice returns the budget of one request when the caller sets
+// none: 2^128 − 1 wei, as the v8 client. Each call returns a new value.
+func DefaultMaxPrice() *big.Int {
+	return new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
+}
 
 // byPrice sorts choices by price, keeping validator order among equals.
 // Pointer receivers: sort.Stable calls them with no pointer wrapper linked.
@@ -82,7 +84,7 @@ func unpriced(peers []Peer, prices map[string]*big.Int) map[string]error {
 // below the sum of the prices, or a choice has no price.
 func MaxPrices(choices []Choice, budget *big.Int) (map[string]*big.Int, error) {
 	if budget == nil {
-		budget = DefaultMaxPrice
+		budget = DefaultMaxPrice()
 	}
 	if len(choices) == 0 {
 		return nil, errors.New("node: no nodes to price")

@@ -166,7 +166,7 @@ func TestNagaConnectSelectSend(t *testing.T) {
 		t.Fatal(urls, err)
 	}
 	// (2^128−1 − 6001)/3 + price.
-	excess := new(big.Int).Quo(new(big.Int).Sub(DefaultMaxPrice, big.NewInt(6001)), big.NewInt(3))
+	excess := new(big.Int).Quo(new(big.Int).Sub(DefaultMaxPrice(), big.NewInt(6001)), big.NewInt(3))
 	if p := prices[fn.urls[3]]; p.Cmp(new(big.Int).Add(excess, big.NewInt(2001))) != 0 {
 		t.Fatalf("maxPrice %x", p)
 	}

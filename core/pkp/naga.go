@@ -109,7 +109,7 @@ func signSessionKeyNaga(ctx context.Context, nw Network, pn pricedNetwork, p Sig
 	}
 	budget := p.MaxPrice
 	if budget == nil {
-		budget = node.DefaultMaxPrice
+		budget = node.DefaultMaxPrice()
 	}
 	methods := p.AuthMethods
 	if methods == nil {
