@@ -61,10 +61,15 @@ func (*datil) ParseHandshake(url string, resp Response) (HandshakeResponse, erro
 	if !ok2xx(resp.Status) {
 		return HandshakeResponse{}, parseNodeError(url, resp)
 	}
-	if v, err := jsjson.Parse(resp.Body); err == nil && v.Get("ok").Exists() && v.Get("data").Exists() && !v.Get("serverPublicKey").Exists() {
-		return HandshakeResponse{}, errors.New("the node answered in naga's (v8) handshake envelope {ok, data}: this network speaks naga, so use the naga generation")
+	h, err := ParseHandshakeResponse(resp.Body)
+	// Every handshake field is optional, so naga's envelope parses as an
+	// answer without keys; only then is the body read again to say so.
+	if err == nil && h.ServerPublicKey == "" && h.NetworkPublicKey == "" {
+		if v, _ := jsjson.Parse(resp.Body); v.Get("ok").Exists() && v.Get("data").Exists() && !v.Get("serverPublicKey").Exists() {
+			return HandshakeResponse{}, errors.New("the node answered in naga's (v8) handshake envelope {ok, data}: this network speaks naga, so use the naga generation")
+		}
 	}
-	return ParseHandshakeResponse(resp.Body)
+	return h, err
 }
 
 // Select picks every connected node, in validator order.
