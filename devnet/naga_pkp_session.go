@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/bls"
+	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/pkp"
 	"github.com/litgo/litsession/core/recap"
 	"github.com/litgo/litsession/core/sessionkey"
@@ -98,19 +99,16 @@ func (n *Node) nagaNodeSet(set []nagaNode) (int, *NagaError) {
 // socketAddress is the node's host:port as nodeSet names it.
 func socketAddress(n *Node) string { return strings.TrimPrefix(n.URL, "http://") }
 
-var (
-	decimalPrice = regexp.MustCompile(`^(0|[1-9][0-9]{0,77})$`)
-	hexPrice     = regexp.MustCompile(`^0x[0-9a-fA-F]{1,64}$`)
-)
+var hexPrice = regexp.MustCompile(`^0x[0-9a-fA-F]{1,64}$`)
 
 // parseNagaPrice reads a maxPrice in wei: decimal digits, as the v8 client
 // sends it to sign_session_key, or "0x" + hex, as it sends it for custom
 // auth and in session signatures.
 func parseNagaPrice(s string) (*big.Int, bool) {
-	switch {
-	case decimalPrice.MatchString(s):
-		return new(big.Int).SetString(s, 10)
-	case hexPrice.MatchString(s):
+	if v, ok := node.ParseWei(s); ok {
+		return v, true
+	}
+	if hexPrice.MatchString(s) {
 		return new(big.Int).SetString(s[2:], 16)
 	}
 	return nil, false

@@ -34,6 +34,22 @@ func DefaultMaxPrice() *big.Int {
 	return new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
 }
 
+// ParseWei reads an amount of wei in decimal, as naga's sign_session_key
+// maxPrice and getSessionSigs' userMaxPrice are written: digits only, no
+// leading zero unless it is "0", at most 78 digits (they hold 2^256). ok
+// is false when s is not one.
+func ParseWei(s string) (v *big.Int, ok bool) {
+	if s == "" || len(s) > 78 || (len(s) > 1 && s[0] == '0') {
+		return nil, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return nil, false
+		}
+	}
+	return new(big.Int).SetString(s, 10)
+}
+
 // byPrice sorts choices by price, keeping validator order among equals.
 // Pointer receivers: sort.Stable calls them with no pointer wrapper linked.
 type byPrice struct{ c []Choice }

@@ -243,3 +243,18 @@ func TestNagaParseHandshakeRequiresV8Fields(t *testing.T) {
 		}
 	}
 }
+
+func TestParseWei(t *testing.T) {
+	max78 := strings.Repeat("9", 78)
+	for _, s := range []string{"0", "1", "6003", max78} {
+		v, ok := ParseWei(s)
+		if !ok || v.String() != s {
+			t.Errorf("ParseWei(%q) = %v, %v", s, v, ok)
+		}
+	}
+	for _, s := range []string{"", "00", "0100", "-1", "+1", "1e3", "0x10", " 1", "1_000", max78 + "9"} {
+		if v, ok := ParseWei(s); ok {
+			t.Errorf("ParseWei(%q) = %v, want refused", s, v)
+		}
+	}
+}

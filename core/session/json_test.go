@@ -54,10 +54,10 @@ func TestParamsFromJSON(t *testing.T) {
 		{"secret key only", `{"resourceAbilityRequests":[` + jsonPKPAll + `],"sessionKey":{"secretKey":"` + key.SecretKeyHex() + `","other":1}}`,
 			JSParams{Params: Params{ResourceAbilityRequests: []resource.Request{pkp}, SessionKey: key}}},
 		{"naga product and budget", `{"resourceAbilityRequests":[` + jsonPKPAll + `],"product":"SIGN","userMaxPrice":"340282366920938463463374607431768211455"}`,
-			JSParams{Params: Params{ResourceAbilityRequests: []resource.Request{pkp}, Operation: OperationPKPSign,
+			JSParams{Params: Params{ResourceAbilityRequests: []resource.Request{pkp}, Operation: string(node.EndpointPKPSign),
 				MaxPrice: new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))}}},
 		{"zero budget", `{"resourceAbilityRequests":[` + jsonPKPAll + `],"product":"LIT_ACTION","userMaxPrice":"0"}`,
-			JSParams{Params: Params{ResourceAbilityRequests: []resource.Request{pkp}, Operation: OperationLitAction, MaxPrice: new(big.Int)}}},
+			JSParams{Params: Params{ResourceAbilityRequests: []resource.Request{pkp}, Operation: string(node.EndpointLitAction), MaxPrice: new(big.Int)}}},
 		{"empty requests", `{"resourceAbilityRequests":[]}`,
 			JSParams{Params: Params{ResourceAbilityRequests: []resource.Request{}}}},
 	} {
@@ -219,21 +219,5 @@ func TestInfoSessionKeyAndTimings(t *testing.T) {
 	_, info = r.get(t, Params{ResourceAbilityRequests: pkpAll(t)})
 	if !info.CacheReused || info.Timings.Wallet != 0 {
 		t.Errorf("cached: %+v", info)
-	}
-}
-
-// The operation names of getSessionSigs' product are core/node's endpoints.
-func TestOperationsAreNodeEndpoints(t *testing.T) {
-	for _, tc := range []struct {
-		op   string
-		want node.Endpoint
-	}{
-		{OperationLitAction, node.EndpointLitAction},
-		{OperationPKPSign, node.EndpointPKPSign},
-		{OperationSignSessionKey, node.EndpointSignSessionKey},
-	} {
-		if tc.op != string(tc.want) {
-			t.Errorf("operation %q, core/node calls it %q", tc.op, tc.want)
-		}
 	}
 }

@@ -2,10 +2,10 @@ package session
 
 import (
 	"errors"
-	"math/big"
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/jsjson"
+	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/sessionkey"
 )
@@ -47,7 +47,8 @@ func ParamsFromJSON(v jsjson.Value) (JSParams, error) {
 		}
 	}
 	if s := f.String("userMaxPrice"); s != "" {
-		if p.MaxPrice = parseWei(s); p.MaxPrice == nil {
+		var ok bool
+		if p.MaxPrice, ok = node.ParseWei(s); !ok {
 			f.Failf("userMaxPrice %q is not a price in wei: use a decimal integer string without sign or leading zeros, e.g. \"1000000000000000000\" (String(bigint) gives one)", s)
 		}
 	}
@@ -104,40 +105,16 @@ func (p Params) ChainOrDefault() string {
 	return p.Chain
 }
 
-// The operations Params.Operation names, as core/node's Endpoint values.
-const (
-	OperationLitAction      = "lit action"
-	OperationPKPSign        = "pkp sign"
-	OperationSignSessionKey = "sign session key"
-)
-
-// productOperation returns the operation of a v8 product name, or "".
+// productOperation returns the core/node operation of a v8 product name,
+// or "".
 func productOperation(name string) string {
 	switch name {
 	case "LIT_ACTION":
-		return OperationLitAction
+		return string(node.EndpointLitAction)
 	case "SIGN":
-		return OperationPKPSign
+		return string(node.EndpointPKPSign)
 	case "SIGN_SESSION_KEY":
-		return OperationSignSessionKey
+		return string(node.EndpointSignSessionKey)
 	}
 	return ""
-}
-
-// parseWei reads a canonical decimal amount of wei (digits only, no
-// leading zero unless it is "0"); nil when s is not one.
-func parseWei(s string) *big.Int {
-	if len(s) > 78 || (len(s) > 1 && s[0] == '0') {
-		return nil // 78 digits hold 2^256
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return nil
-		}
-	}
-	v, ok := new(big.Int).SetString(s, 10)
-	if !ok {
-		return nil
-	}
-	return v
 }
