@@ -724,34 +724,15 @@ func timingTable(results map[string][]benchRun, runs int, condition string) stri
 		{"total: load + init, connect, cold, cached", func(r benchRun) float64 { return r.LoadMs + r.ConnectMs + r.FirstMs + r.SecondMs }},
 		{"**time to first session sigs**: load + init, connect, cold getSessionSigs (a new visitor's wait)", func(r benchRun) float64 { return r.LoadMs + r.ConnectMs + r.FirstMs }},
 	}
-	if warm := results[sideOursWarm]; len(warm) > 0 {
-		return timingTableWarm(results, runs, condition, steps)
+	// The columns: official, then each of our sides that ran, with its
+	// ratio to official; then every side's runs.
+	sides := []string{"ours"}
+	names := map[string]string{"ours": "ours", sideOursWarm: "ours, warmed up"}
+	who := "official and ours"
+	if len(results[sideOursWarm]) > 0 {
+		sides = append(sides, sideOursWarm)
+		who = "official, ours and ours warmed up"
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n| step (headless Chromium, 3-node devnet, %s, fresh browser context per run; median of %d runs, official and ours interleaved) | official (ms) | ours (ms) | ours/official (< 1: ours faster) | official, all runs | ours, all runs |\n|---|---|---|---|---|---|\n", condition, runs)
-	for _, st := range steps {
-		var off, our []float64
-		for _, r := range results["official"] {
-			off = append(off, st.get(r))
-		}
-		for _, r := range results["ours"] {
-			our = append(our, st.get(r))
-		}
-		mo, mu := median(off), median(our)
-		fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %s | %s |\n", st.name, msStr(mo), msStr(mu), mu/mo, msList(off), msList(our))
-	}
-	return b.String()
-}
-
-// timingTableWarm is timingTable with the warmed-up runs of ours
-// (sideOursWarm) as a third column; their load + init leaves out the
-// idle warm-up, which has its own row.
-func timingTableWarm(results map[string][]benchRun, runs int, condition string, steps []struct {
-	name string
-	get  func(benchRun) float64
-}) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n| step (headless Chromium, 3-node devnet, %s, fresh browser context per run; median of %d runs, official, ours and ours warmed up interleaved) | official (ms) | ours (ms) | ours/official | ours, warmed up (ms) | warmed up/official | official, all runs | ours, all runs | ours warmed up, all runs |\n|---|---|---|---|---|---|---|---|---|\n", condition, runs)
 	col := func(side string, get func(benchRun) float64) []float64 {
 		var v []float64
 		for _, r := range results[side] {
@@ -759,13 +740,34 @@ func timingTableWarm(results map[string][]benchRun, runs int, condition string, 
 		}
 		return v
 	}
-	for _, st := range steps {
-		off, our, warm := col("official", st.get), col("ours", st.get), col(sideOursWarm, st.get)
-		mo, mu, mw := median(off), median(our), median(warm)
-		fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %s | %.2f | %s | %s | %s |\n", st.name, msStr(mo), msStr(mu), mu/mo, msStr(mw), mw/mo, msList(off), msList(our), msList(warm))
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n| step (headless Chromium, 3-node devnet, %s, fresh browser context per run; median of %d runs, %s interleaved) | official (ms) |", condition, runs, who)
+	for _, side := range sides {
+		fmt.Fprintf(&b, " %s (ms) | %s/official (< 1: faster) |", names[side], names[side])
 	}
-	w := col(sideOursWarm, func(r benchRun) float64 { return r.WarmMs })
-	fmt.Fprintf(&b, "| warm-up after time-to-ready (load({warmUp: true}), at idle; not in the rows above) | | | | %s | | | | %s |\n", msStr(median(w)), msList(w))
+	b.WriteString(" official, all runs |")
+	for _, side := range sides {
+		fmt.Fprintf(&b, " %s, all runs |", names[side])
+	}
+	b.WriteString("\n|" + strings.Repeat("---|", 3+3*len(sides)) + "\n")
+	for _, st := range steps {
+		off := col("official", st.get)
+		mo := median(off)
+		fmt.Fprintf(&b, "| %s | %s |", st.name, msStr(mo))
+		for _, side := range sides {
+			m := median(col(side, st.get))
+			fmt.Fprintf(&b, " %s | %.2f |", msStr(m), m/mo)
+		}
+		fmt.Fprintf(&b, " %s |", msList(off))
+		for _, side := range sides {
+			fmt.Fprintf(&b, " %s |", msList(col(side, st.get)))
+		}
+		b.WriteString("\n")
+	}
+	// The warmed-up runs' load + init leaves out the idle warm-up: its own row.
+	if w := col(sideOursWarm, func(r benchRun) float64 { return r.WarmMs }); len(w) > 0 {
+		fmt.Fprintf(&b, "| warm-up after time-to-ready (load({warmUp: true}), at idle; not in the rows above) | | | | %s | | | | %s |\n", msStr(median(w)), msList(w))
+	}
 	return b.String()
 }
 
