@@ -3,15 +3,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"math/big"
-	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/resource"
@@ -35,13 +31,7 @@ var nagaNet = sync.OnceValues(func() (*devnet.Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := devnet.Start(context.Background(), devnet.Config{Network: devnet.NetworkNaga, Nodes: 4, Prices: prices, NoContextFile: true})
-	if err != nil {
-		return nil, err
-	}
-	client := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext}, Timeout: 30 * time.Second}
-	devnetfetch.Install(client, append([]string{n.RPCURL}, n.NodeURLs...)...)
-	return n, nil
+	return devnetfetch.Start(devnet.Config{Network: devnet.NetworkNaga, Nodes: 4, Prices: prices, NoContextFile: true})
 })
 
 func nagaClient(t *testing.T, extra map[string]any) (*devnet.Network, map[string]any) {

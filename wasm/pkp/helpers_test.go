@@ -6,8 +6,6 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -43,19 +41,15 @@ const (
 var (
 	api js.Value
 	dn  *devnet.Network
-	// goHTTP reaches the devnet over the in-process network (a Dial
-	// function keeps net/http off the browser's fetch).
-	goHTTP = &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext}, Timeout: 30 * time.Second}
 )
 
 func TestMain(m *testing.M) {
 	var err error
-	dn, err = devnet.Start(context.Background(), devnet.Config{})
+	dn, err = devnetfetch.Start(devnet.Config{})
 	if err != nil {
 		fmt.Println("starting the devnet:", err)
 		os.Exit(1)
 	}
-	devnetfetch.Install(goHTTP, append([]string{dn.RPCURL}, dn.NodeURLs...)...)
 	api = newAPI()
 	code := m.Run()
 	dn.Close()

@@ -28,12 +28,7 @@ var nagaNet = sync.OnceValues(func() (*devnet.Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := devnet.Start(context.Background(), devnet.Config{Network: devnet.NetworkNaga, Nodes: 4, Prices: prices, NoContextFile: true})
-	if err != nil {
-		return nil, err
-	}
-	devnetfetch.Install(goHTTP, append([]string{n.RPCURL}, n.NodeURLs...)...)
-	return n, nil
+	return devnetfetch.Start(devnet.Config{Network: devnet.NetworkNaga, Nodes: 4, Prices: prices, NoContextFile: true})
 })
 
 func startNaga(t *testing.T) *devnet.Network {
@@ -100,7 +95,7 @@ func TestNagaHandOff(t *testing.T) {
 	if err != nil {
 		t.Fatalf("envelope.Decode: %v", err)
 	}
-	nc, err := node.New(node.Config{Transport: httptransport.New(goHTTP), RPCURL: n.RPCURL, Generation: node.Naga, Timeout: 10 * time.Second})
+	nc, err := node.New(node.Config{Transport: httptransport.New(devnetfetch.Client), RPCURL: n.RPCURL, Generation: node.Naga, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

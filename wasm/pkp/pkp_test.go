@@ -87,7 +87,7 @@ func generate(t *testing.T, c js.Value, params map[string]any) delegationResult 
 // (the worker) would have.
 func serverNode(t *testing.T) *node.Client {
 	t.Helper()
-	nc, err := node.New(node.Config{Transport: httptransport.New(goHTTP), BootstrapURLs: dn.NodeURLs, MinNodeCount: dn.Threshold})
+	nc, err := node.New(node.Config{Transport: httptransport.New(devnetfetch.Client), BootstrapURLs: dn.NodeURLs, MinNodeCount: dn.Threshold})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,14 +8,34 @@ package devnetfetch
 
 import (
 	"bytes"
+	"context"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"syscall/js"
+	"time"
 
+	"github.com/litgo/litsession/devnet"
 	"github.com/litgo/litsession/wasm/internal/jsbridge"
 )
+
+// Client reaches the devnets over Go's in-process network (a Dial
+// function keeps net/http off the browser's fetch): the page's requests
+// to them, and a test's own, as a server's.
+var Client = &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext}, Timeout: 30 * time.Second}
+
+// Start starts a devnet with cfg and routes the page's requests to its RPC
+// server and nodes through Client.
+func Start(cfg devnet.Config) (*devnet.Network, error) {
+	n, err := devnet.Start(context.Background(), cfg)
+	if err != nil {
+		return nil, err
+	}
+	Install(append([]string{n.RPCURL}, n.NodeURLs...)...)
+	return n, nil
+}
 
 var requests = struct {
 	sync.Mutex
@@ -23,9 +43,9 @@ var requests = struct {
 }{paths: map[string]int{}}
 
 // Install replaces globalThis.fetch: requests to the given origins (and
-// paths under them) go through client, the rest to the fetch installed
+// paths under them) go through Client, the rest to the fetch installed
 // before. Install can be called again for another devnet's origins.
-func Install(client *http.Client, origins ...string) {
+func Install(origins ...string) {
 	real := js.Global().Get("fetch")
 	js.Global().Set("fetch", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		url := jsbridge.JSString(jsbridge.Arg0(args))
@@ -46,7 +66,7 @@ func Install(client *http.Client, origins ...string) {
 		if len(args) > 1 {
 			init = args[1]
 		}
-		return jsbridge.Promise(func() (any, error) { return do(client, url, init) })
+		return jsbridge.Promise(func() (any, error) { return do(url, init) })
 	}))
 }
 
@@ -57,9 +77,9 @@ func Count(path string) int {
 	return requests.paths[path]
 }
 
-// do performs one fetch(url, init) through client and returns a Response,
+// do performs one fetch(url, init) through Client and returns a Response,
 // as the browser would.
-func do(client *http.Client, url string, init js.Value) (any, error) {
+func do(url string, init js.Value) (any, error) {
 	method := "GET"
 	var body []byte
 	header := http.Header{}
@@ -84,7 +104,7 @@ func do(client *http.Client, url string, init js.Value) (any, error) {
 		return nil, err
 	}
 	req.Header = header
-	resp, err := client.Do(req)
+	resp, err := Client.Do(req)
 	if err != nil {
 		return nil, err // fetch rejects: no response
 	}
