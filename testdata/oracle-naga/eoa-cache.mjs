@@ -22,44 +22,16 @@
 // signature of "litsession cache check" by the session secret key, hex, as
 // the SDK signs session signatures), "pkpSign" {"recoveredAddress"}}. SDK
 // logs go to stderr.
-import { createLitClient } from '@lit-protocol/lit-client';
-import { nagaLocal } from '@lit-protocol/networks';
+import { localClient, pkpSign, run } from './harness.mjs';
 import { createAuthManager, storagePlugins } from '@lit-protocol/auth';
 import { ed25519 } from '@noble/curves/ed25519';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils';
 import { privateKeyToAccount } from 'viem/accounts';
-import { keccak256, recoverAddress, toBytes } from 'viem';
 
-const writeOut = process.stdout.write.bind(process.stdout);
-process.stdout.write = process.stderr.write.bind(process.stderr);
-console.log = console.info = console.debug = (...a) => console.error(...a);
-
-const TIMEOUT_MS = 100_000;
 const result = { ok: false };
-function finish(code) {
-  writeOut(JSON.stringify(result) + '\n');
-  process.exit(code);
-}
-setTimeout(() => {
-  result.error = `eoa-cache.mjs gave up after ${TIMEOUT_MS / 1000} s`;
-  finish(1);
-}, TIMEOUT_MS).unref();
 
-let litClient;
-try {
-  const chunks = [];
-  for await (const c of process.stdin) chunks.push(c);
-  const input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  for (const k of ['networkContextPath', 'rpcUrl', 'ownerKey', 'storagePath', 'appName', 'networkName', 'expiration']) {
-    if (typeof input[k] !== 'string' || input[k] === '') throw new Error(`stdin: ${k} is required`);
-  }
-  litClient = await createLitClient({
-    network: nagaLocal.withLocalContext({
-      networkContextPath: input.networkContextPath,
-      networkName: 'naga-local',
-      rpcUrlOverride: input.rpcUrl,
-    }),
-  });
+await run('eoa-cache.mjs', result, ['networkContextPath', 'rpcUrl', 'ownerKey', 'storagePath', 'appName', 'networkName', 'expiration'], async (input) => {
+  const litClient = await localClient(input);
 
   const viemAccount = privateKeyToAccount(input.ownerKey);
   result.address = viemAccount.address;
@@ -90,21 +62,7 @@ try {
   result.delegationAuthSig = await authContext.authNeededCallback();
 
   if (input.pkpPublicKey) {
-    const toSign = toBytes('litsession cache check');
-    const sig = await litClient.chain.ethereum.pkpSign({ authContext, pubKey: input.pkpPublicKey, toSign });
-    const raw = sig.signature.toLowerCase();
-    result.pkpSign = {
-      recoveredAddress: await recoverAddress({
-        hash: keccak256(toSign),
-        signature: { r: '0x' + raw.slice(2, 66), s: '0x' + raw.slice(66, 130), yParity: sig.recoveryId },
-      }),
-    };
+    const { recoveredAddress } = await pkpSign(litClient, authContext, input.pkpPublicKey, 'litsession cache check');
+    result.pkpSign = { recoveredAddress };
   }
-  result.ok = true;
-} catch (e) {
-  result.error = String(e?.stack ?? e);
-}
-try {
-  litClient?.disconnect?.();
-} catch {}
-finish(result.ok ? 0 : 1);
+});

@@ -38,8 +38,7 @@
 // stdout: exactly one JSON line {"ok","mode","steps":{<step>:{"ok",…}},
 // "failedStep","error","fetches"}; steps after the first failure do not run.
 // SDK logs go to stderr.
-import { createLitClient } from '@lit-protocol/lit-client';
-import { nagaLocal } from '@lit-protocol/networks';
+import { localClient, pkpSign, required, run, stepper } from './harness.mjs';
 import {
   createAuthManager,
   generateSessionKeyPair,
@@ -51,48 +50,10 @@ import { validateSessionSigs } from '@lit-protocol/auth/src/lib/authenticators/h
 import { AuthSigSchema } from '@lit-protocol/schemas';
 import { ed25519 } from '@noble/curves/ed25519';
 import { privateKeyToAccount, publicKeyToAddress } from 'viem/accounts';
-import { hexToBytes, keccak256, recoverAddress, toBytes } from 'viem';
-
-// The SDK logs to stdout; stdout is kept for the one result line.
-const writeOut = process.stdout.write.bind(process.stdout);
-process.stdout.write = process.stderr.write.bind(process.stderr);
-console.log = console.info = console.debug = (...a) => console.error(...a);
-
-const TIMEOUT_MS = 100_000;
+import { hexToBytes } from 'viem';
 
 const result = { ok: false, steps: {} };
-let finished = false;
-function finish(code) {
-  if (finished) return;
-  finished = true;
-  result.fetches = globalThis.litsessionFetchCounts?.() ?? {};
-  writeOut(JSON.stringify(result) + '\n');
-  process.exit(code);
-}
-setTimeout(() => {
-  result.error = `interop.mjs gave up after ${TIMEOUT_MS / 1000} s`;
-  finish(1);
-}, TIMEOUT_MS).unref();
-
-// step runs fn, records its outcome under name and stops the run on error.
-async function step(name, fn) {
-  try {
-    const out = (await fn()) ?? {};
-    result.steps[name] = { ok: true, ...out };
-    return out;
-  } catch (e) {
-    result.steps[name] = { ok: false, error: String(e?.message ?? e) };
-    result.failedStep = name;
-    result.error = String(e?.stack ?? e);
-    throw e;
-  }
-}
-
-function required(input, keys) {
-  for (const k of keys) {
-    if (typeof input[k] !== 'string' || input[k] === '') throw new Error(`stdin: ${k} is required`);
-  }
-}
+const step = stepper(result);
 
 // The user's side of the guide: delegate from the PKP to a new session key
 // and hand both over in the envelope.
@@ -186,17 +147,7 @@ async function server(input, litClient) {
       litClient,
     }),
   }));
-  await step('pkpSign', async () => {
-    const toSign = toBytes(input.message); // bytes: a string would be signed as zero bytes
-    const sig = await litClient.chain.ethereum.pkpSign({ authContext, pubKey: opened.pkpPublicKey, toSign });
-    const hash = keccak256(toSign);
-    const raw = sig.signature.toLowerCase();
-    const recovered = await recoverAddress({
-      hash,
-      signature: { r: '0x' + raw.slice(2, 66), s: '0x' + raw.slice(66, 130), yParity: sig.recoveryId },
-    });
-    return { signature: sig, digest: hash, recoveredAddress: recovered };
-  });
+  await step('pkpSign', () => pkpSign(litClient, authContext, opened.pkpPublicKey, input.message));
   delete result.steps.createPkpAuthContextFromPreGenerated.authContext;
   await step('checkSessionSigs', async () => {
     const ours = {};
@@ -207,28 +158,12 @@ async function server(input, litClient) {
   });
 }
 
-let litClient;
-try {
-  const chunks = [];
-  for await (const c of process.stdin) chunks.push(c);
-  const input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  required(input, ['mode', 'networkContextPath', 'rpcUrl']);
+await run('interop.mjs', result, ['mode', 'networkContextPath', 'rpcUrl'], async (input) => {
   result.mode = input.mode;
   if (input.mode !== 'client' && input.mode !== 'server') throw new Error(`stdin: mode must be "client" or "server", not ${JSON.stringify(input.mode)}`);
+  let litClient;
   await step('createLitClient', async () => {
-    const network = nagaLocal.withLocalContext({
-      networkContextPath: input.networkContextPath,
-      networkName: 'naga-local',
-      rpcUrlOverride: input.rpcUrl,
-    });
-    litClient = await createLitClient({ network });
+    litClient = await localClient(input);
   });
   await (input.mode === 'client' ? client : server)(input, litClient);
-  result.ok = true;
-} catch (e) {
-  result.error ??= String(e?.stack ?? e);
-}
-try {
-  litClient?.disconnect?.();
-} catch {}
-finish(result.ok ? 0 : 1);
+});

@@ -24,8 +24,7 @@
 //   validateDelegationAuthSig, createPkpAuthContextFromPreGenerated,
 //   createPkpSessionSigs, pkpSign, createPkpAuthContext, cachedPkpAuthContext.
 // Steps after the first failure do not run. SDK logs go to stderr.
-import { createLitClient } from '@lit-protocol/lit-client';
-import { nagaLocal } from '@lit-protocol/networks';
+import { localClient, pkpSign as sign, run, stepper } from './harness.mjs';
 import {
   createAuthManager,
   generateSessionKeyPair,
@@ -34,80 +33,21 @@ import {
   ViemAccountAuthenticator,
 } from '@lit-protocol/auth';
 import { privateKeyToAccount, publicKeyToAddress } from 'viem/accounts';
-import { keccak256, recoverAddress, toBytes, toHex } from 'viem';
 
-// The SDK logs to stdout; stdout is kept for the one result line.
-const writeOut = process.stdout.write.bind(process.stdout);
-process.stdout.write = process.stderr.write.bind(process.stderr);
-console.log = console.info = console.debug = (...a) => console.error(...a);
-
-const TIMEOUT_MS = 100_000;
 const SIGN_SESSION_KEY = '/web/sign_session_key/v2';
 
 const result = { ok: false, steps: {} };
-let finished = false;
-function finish(code) {
-  if (finished) return;
-  finished = true;
-  result.fetches = globalThis.litsessionFetchCounts?.() ?? {};
-  writeOut(JSON.stringify(result) + '\n');
-  process.exit(code);
-}
-setTimeout(() => {
-  result.error = `naga-client.mjs gave up after ${TIMEOUT_MS / 1000} s`;
-  finish(1);
-}, TIMEOUT_MS).unref();
-
-// step runs fn, records its outcome under name and stops the run on error.
-async function step(name, fn) {
-  try {
-    const out = (await fn()) ?? {};
-    result.steps[name] = { ok: true, ...out };
-    return out;
-  } catch (e) {
-    result.steps[name] = { ok: false, error: String(e?.message ?? e) };
-    result.failedStep = name;
-    result.error = String(e?.stack ?? e);
-    throw e;
-  }
-}
-
+const step = stepper(result);
 const signSessionKeyRequests = () => globalThis.litsessionFetchCounts()[SIGN_SESSION_KEY] ?? 0;
 
-// sign signs message with the PKP through chain.ethereum.pkpSign (toSign as
-// BYTES: a string would be signed as zero bytes, an SDK quirk) and checks
-// that the signature recovers to the PKP's address.
-async function sign(litClient, authContext, pkpPublicKey, message) {
-  const toSign = toBytes(message);
-  const sig = await litClient.chain.ethereum.pkpSign({ authContext, pubKey: pkpPublicKey, toSign });
-  const hash = keccak256(toSign);
-  const raw = sig.signature.toLowerCase();
-  const recovered = await recoverAddress({
-    hash,
-    signature: { r: '0x' + raw.slice(2, 66), s: '0x' + raw.slice(66, 130), yParity: sig.recoveryId },
-  });
-  return { signature: sig, digest: hash, recoveredAddress: recovered };
-}
-
-let litClient;
-try {
-  const chunks = [];
-  for await (const c of process.stdin) chunks.push(c);
-  const input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  for (const k of ['networkContextPath', 'rpcUrl', 'ownerKey', 'pkpPublicKey', 'storagePath']) {
-    if (typeof input[k] !== 'string' || input[k] === '') throw new Error(`stdin: ${k} is required`);
-  }
+await run('naga-client.mjs', result, ['networkContextPath', 'rpcUrl', 'ownerKey', 'pkpPublicKey', 'storagePath'], async (input) => {
   const message = input.message ?? 'hello from server reuse';
   const { pkpPublicKey } = input;
   result.pkpAddress = publicKeyToAddress(pkpPublicKey);
 
+  let litClient;
   await step('createLitClient', async () => {
-    const network = nagaLocal.withLocalContext({
-      networkContextPath: input.networkContextPath,
-      networkName: 'naga-local',
-      rpcUrlOverride: input.rpcUrl,
-    });
-    litClient = await createLitClient({ network });
+    litClient = await localClient(input);
     const ctx = await litClient.getContext();
     return { nodes: Object.keys(ctx.handshakeResult?.serverKeys ?? {}).sort(), threshold: ctx.handshakeResult?.threshold };
   });
@@ -191,11 +131,4 @@ try {
       signSessionKeyRequests: signSessionKeyRequests() - before,
     };
   });
-  result.ok = true;
-} catch (e) {
-  result.error ??= String(e?.stack ?? e);
-}
-try {
-  litClient?.disconnect?.();
-} catch {}
-finish(result.ok ? 0 : 1);
+});
