@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -21,31 +19,7 @@ import (
 // block indexer.
 func TestDevnetNaga(t *testing.T) {
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		var stderr strings.Builder
-		done <- run(ctx, []string{"devnet", "--network", "naga", "--rpc-port", "0", "--base-port", "0",
-			"--prices", "sign=2000,2001,2002", "--context-dir", dir}, nil, pw, &stderr)
-		pw.Close()
-	}()
-	defer func() {
-		cancel()
-		go io.Copy(io.Discard, pr)
-		select {
-		case code := <-done:
-			if code != 0 {
-				t.Errorf("devnet exited with %d", code)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("devnet did not stop")
-		}
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
+	line := runDevnet(t, "--network", "naga", "--prices", "sign=2000,2001,2002", "--context-dir", dir)
 	var ready struct {
 		RPCURL         string   `json:"rpcUrl"`
 		Nodes          []string `json:"nodes"`

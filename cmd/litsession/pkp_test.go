@@ -12,19 +12,20 @@ import (
 	"github.com/litgo/litsession/core/pkp"
 )
 
-// TestDevnetPKPOwners runs `litsession devnet --pkp-owner …` in process and
-// reads the PKPs from its ready line.
-func TestDevnetPKPOwners(t *testing.T) {
+// runDevnet runs `litsession devnet --rpc-port 0 --base-port 0 args…` in
+// process until the test ends (then it must exit 0 within 10 s) and
+// returns its ready line.
+func runDevnet(t *testing.T, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
 		var stderr strings.Builder
-		done <- run(ctx, []string{"devnet", "--rpc-port", "0", "--base-port", "0",
-			"--pkp-owner", strings.ToLower(wallet), "--pkp-owner", "0x0000000000000000000000000000000000000001"}, nil, pw, &stderr)
+		done <- run(ctx, append([]string{"devnet", "--rpc-port", "0", "--base-port", "0"}, args...), nil, pw, &stderr)
 		pw.Close()
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		go io.Copy(io.Discard, pr)
 		select {
@@ -35,11 +36,18 @@ func TestDevnetPKPOwners(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Error("devnet did not stop")
 		}
-	}()
+	})
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
 		t.Fatal(err)
 	}
+	return line
+}
+
+// TestDevnetPKPOwners runs `litsession devnet --pkp-owner …` in process and
+// reads the PKPs from its ready line.
+func TestDevnetPKPOwners(t *testing.T) {
+	line := runDevnet(t, "--pkp-owner", strings.ToLower(wallet), "--pkp-owner", "0x0000000000000000000000000000000000000001")
 	var ready struct {
 		RPCURL string `json:"rpcUrl"`
 		PKPs   []struct {
