@@ -80,8 +80,26 @@ type fixture struct {
 
 func setup(t *testing.T) *fixture {
 	t.Helper()
+	return setupNetwork(t, devnet.Config{})
+}
+
+// setupNaga is setup on a naga devnet of 4 nodes with the given prices
+// (devnet.ParsePrices).
+func setupNaga(t *testing.T, prices string) *fixture {
+	t.Helper()
+	ps, err := devnet.ParsePrices(prices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return setupNetwork(t, devnet.Config{Network: devnet.NetworkNaga, Nodes: 4, Prices: ps})
+}
+
+// setupNetwork starts a devnet with cfg, a PKP and a client whose
+// requests go through the fixture's faults.
+func setupNetwork(t *testing.T, cfg devnet.Config) *fixture {
+	t.Helper()
 	ft := &faults{calls: map[string]int{}}
-	d := devnettest.Start(t, devnettest.Options{Timeout: 5 * time.Second, Wrap: func(inner node.Transport) node.Transport {
+	d := devnettest.Start(t, devnettest.Options{Timeout: 5 * time.Second, Devnet: cfg, Wrap: func(inner node.Transport) node.Transport {
 		ft.inner = inner
 		return ft
 	}})

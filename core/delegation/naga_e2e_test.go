@@ -7,22 +7,12 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/delegation"
-	"github.com/litgo/litsession/core/node"
-	"github.com/litgo/litsession/devnet"
-	"github.com/litgo/litsession/internal/devnettest"
 )
 
 // TestNagaServerReuse runs the server-reuse flow on a four-node naga
 // devnet whose third node is the most expensive for every product.
 func TestNagaServerReuse(t *testing.T) {
-	prices, err := devnet.ParsePrices("sign=2000,2001,2999,2002;signsessionkey=10,11,99,12;litaction=5,6,50,7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ft := &faults{calls: map[string]int{}}
-	d := devnettest.Start(t, devnettest.Options{Timeout: 5 * time.Second, Devnet: devnet.Config{Network: devnet.NetworkNaga, Nodes: 4, Prices: prices},
-		Wrap: func(inner node.Transport) node.Transport { ft.inner = inner; return ft }})
-	f := &fixture{net: d.Net, client: d.Client, faults: ft, owner: d.Owner, pkp: d.PKP}
+	f := setupNaga(t, "sign=2000,2001,2999,2002;signsessionkey=10,11,99,12;litaction=5,6,50,7")
 	ctx := context.Background()
 	expensive := f.client.ConnectedNodes()[2]
 

@@ -12,7 +12,6 @@ import (
 	"github.com/litgo/litsession/core/delegation"
 	"github.com/litgo/litsession/core/node"
 	"github.com/litgo/litsession/devnet"
-	"github.com/litgo/litsession/internal/devnettest"
 )
 
 // TestNagaRotation runs the worker's Signer on a naga devnet whose node
@@ -21,15 +20,8 @@ import (
 // Each time the Signer handshakes again once, signs for the nodes that
 // are there, and every signature recovers to the PKP.
 func TestNagaRotation(t *testing.T) {
-	prices, err := devnet.ParsePrices("sign=1,2,3,4")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ft := &faults{calls: map[string]int{}}
-	d := devnettest.Start(t, devnettest.Options{Timeout: 5 * time.Second, Devnet: devnet.Config{Network: devnet.NetworkNaga, Nodes: 4, Prices: prices},
-		Wrap: func(inner node.Transport) node.Transport { ft.inner = inner; return ft }})
-	f := &fixture{net: d.Net, client: d.Client, faults: ft, owner: d.Owner, pkp: d.PKP}
-	nw := d.Net
+	f := setupNaga(t, "sign=1,2,3,4")
+	nw := f.net
 	ctx := context.Background()
 	_, b := f.delegate(t, time.Now().Add(time.Hour))
 	ac := f.context(t, b)
@@ -102,7 +94,7 @@ func TestNagaRotation(t *testing.T) {
 	// nodes left and signs with them.
 	victim := nw.Node(2)
 	var stopped atomic.Bool
-	ft.set(func(req node.Request) (node.Response, error, bool) {
+	f.faults.set(func(req node.Request) (node.Response, error, bool) {
 		if req.URL == victim.URL+devnet.NagaPKPSignPath && stopped.CompareAndSwap(false, true) {
 			if err := nw.StopNode(victim.Index); err != nil {
 				t.Error(err)
@@ -117,7 +109,7 @@ func TestNagaRotation(t *testing.T) {
 	if slices.Contains(f.client.ConnectedNodes(), victim.URL) {
 		t.Fatalf("still connected to the stopped node %s", victim.URL)
 	}
-	ft.set(nil)
+	f.faults.set(nil)
 
 	// It comes back; the Signer keeps signing without another handshake.
 	if err := nw.StartNode(victim.Index); err != nil {
