@@ -43,15 +43,9 @@ func newClient(opts js.Value) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	var wallet jsbridge.EIP1193
-	provider := opts.Get("provider")
-	switch {
-	case jsbridge.IsNullish(provider):
-		wallet = jsbridge.EIP1193{Provider: jsbridge.WindowEthereum}
-	case provider.Type() == js.TypeObject && provider.Get("request").Type() == js.TypeFunction:
-		wallet = jsbridge.EIP1193{Provider: func() js.Value { return provider }}
-	default:
-		return nil, errcode.Errorf(errcode.InvalidParams, nil, "createClient: provider must be an EIP-1193 provider (an object with request({method, params}))")
+	wallet, err := jsbridge.WalletOption(opts)
+	if err != nil {
+		return nil, err
 	}
 	layout, err := cacheLayout(opts, nc.Generation())
 	if err != nil {

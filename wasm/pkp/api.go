@@ -75,8 +75,8 @@ func jsonArg(args []js.Value) string {
 // client is one PKP client: a node client for the node set of a connected
 // lit-session client, and the wallet that owns the PKP.
 type client struct {
-	nc       *node.Client
-	provider func() js.Value
+	nc     *node.Client
+	wallet jsbridge.EIP1193
 	// wantKey is the main client's network key: this client's handshake
 	// must agree with it.
 	wantKey string
@@ -106,13 +106,8 @@ func newClient(opts js.Value) (*client, error) {
 	if v := opts.Get("networkPublicKey"); v.Type() == js.TypeString {
 		c.wantKey = v.String()
 	}
-	switch p := opts.Get("provider"); {
-	case jsbridge.IsNullish(p):
-		c.provider = jsbridge.WindowEthereum
-	case p.Type() == js.TypeObject && p.Get("request").Type() == js.TypeFunction:
-		c.provider = func() js.Value { return p }
-	default:
-		return nil, invalid("createClient: provider must be an EIP-1193 provider (an object with request({method, params}))")
+	if c.wallet, err = jsbridge.WalletOption(opts); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -154,7 +149,7 @@ func (c *client) generate(raw string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := delegation.GenerateParamsFromJSON(v, jsbridge.EIP1193{Provider: c.provider}, time.Now())
+	p, err := delegation.GenerateParamsFromJSON(v, c.wallet, time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,20 @@ func WithSignOpts(ctx context.Context, o SignOpts) context.Context {
 // WindowEthereum returns window.ethereum, or undefined.
 func WindowEthereum() js.Value { return js.Global().Get("ethereum") }
 
+// WalletOption reads createClient's provider option, for both modules: an
+// EIP-1193 provider (an object with request), or none for window.ethereum
+// as it is at each call.
+func WalletOption(opts js.Value) (EIP1193, error) {
+	p := opts.Get("provider")
+	switch {
+	case IsNullish(p):
+		return EIP1193{Provider: WindowEthereum}, nil
+	case p.Type() == js.TypeObject && p.Get("request").Type() == js.TypeFunction:
+		return EIP1193{Provider: func() js.Value { return p }}, nil
+	}
+	return EIP1193{}, errcode.Errorf(errcode.InvalidParams, nil, "createClient: provider must be an EIP-1193 provider (an object with request({method, params}))")
+}
+
 // request sends one EIP-1193 request and awaits its result. Provider
 // errors keep their code: 4001 becomes wallet_rejected, others
 // wallet_error.
