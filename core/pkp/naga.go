@@ -127,12 +127,7 @@ func signSessionKeyNaga(ctx context.Context, nw Network, pn pricedNetwork, p Sig
 		return authsig.AuthSig{}, err
 	}
 	need := max(nw.MinNodeCount(), 2)
-	type share struct {
-		url  string
-		s    bls.NagaShare
-		siwe string
-	}
-	var shares []share
+	var shares []siweShare[bls.NagaShare]
 	bad := map[string]error{}
 	for _, r := range replies {
 		if r.Err != nil {
@@ -148,27 +143,13 @@ func signSessionKeyNaga(ctx context.Context, nw Network, pn pricedNetwork, p Sig
 			bad[r.URL] = fmt.Errorf("answer has no signatureShare.ProofOfPossession {identifier, value} and siweMessage")
 			continue
 		}
-		shares = append(shares, share{r.URL, *a.SignatureShare.ProofOfPossession, a.SIWEMessage})
+		shares = append(shares, siweShare[bls.NagaShare]{r.URL, *a.SignatureShare.ProofOfPossession, a.SIWEMessage})
 	}
 	if err := checkReplies("sign_session_key", replies, bad, need); err != nil {
 		return authsig.AuthSig{}, err
 	}
-	msgs := make([]string, len(shares))
-	for i, s := range shares {
-		msgs[i] = s.siwe
-	}
-	signed := mostCommonSIWE(msgs)
-	var chosen []bls.NagaShare
-	var from []string
-	for _, s := range shares {
-		if s.siwe == signed {
-			chosen, from = append(chosen, s.s), append(from, s.url)
-		}
-	}
-	if len(chosen) < need {
-		return authsig.AuthSig{}, fmt.Errorf("pkp: sign_session_key: the nodes signed different SIWE messages; at most %d agree, %d needed: retry, and if it persists the nodes disagree on the message", len(chosen), need)
-	}
-	if err := checkSignedSIWE(signed, k, uri); err != nil {
+	signed, chosen, from, err := agreeingShares(shares, need, k, uri)
+	if err != nil {
 		return authsig.AuthSig{}, err
 	}
 	sig, err := bls.CombineNagaShares(chosen)

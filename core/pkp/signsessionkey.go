@@ -239,23 +239,8 @@ func SignSessionKey(ctx context.Context, nw Network, p SignSessionKeyParams) (au
 		return authsig.AuthSig{}, err
 	}
 
-	msgs := make([]string, len(shares))
-	for i, s := range shares {
-		msgs[i] = s.siwe
-	}
-	signed := mostCommonSIWE(msgs)
-	var chosen [][]byte
-	var from []string
-	for _, s := range shares {
-		if s.siwe == signed {
-			chosen = append(chosen, s.share)
-			from = append(from, s.url)
-		}
-	}
-	if len(chosen) < need {
-		return authsig.AuthSig{}, fmt.Errorf("pkp: sign_session_key: the nodes signed different SIWE messages; at most %d agree, %d needed: retry, and if it persists the nodes disagree on the message", len(chosen), need)
-	}
-	if err := checkSignedSIWE(signed, k, uri); err != nil {
+	signed, chosen, from, err := agreeingShares(shares, need, k, uri)
+	if err != nil {
 		return authsig.AuthSig{}, err
 	}
 	digest := bls.SessionDigest(signed)
@@ -276,11 +261,41 @@ func SignSessionKey(ctx context.Context, nw Network, p SignSessionKeyParams) (au
 	}, nil
 }
 
-// blsShare is one node's complete sign_session_key answer.
-type blsShare struct {
+// siweShare is one node's sign_session_key share with the SIWE message it
+// signed.
+type siweShare[S any] struct {
 	url   string
-	share []byte // 97 bytes: identifier || compressed G2 point
+	share S
 	siwe  string
+}
+
+// blsShare is a datil share: 97 bytes, identifier || compressed G2 point.
+type blsShare = siweShare[[]byte]
+
+// agreeingShares returns the SIWE message most shares were signed over,
+// the shares over it and the nodes that sent them. It fails when fewer
+// than need agree, or when the message is not SIWE for the PKP and the
+// session key's URI.
+func agreeingShares[S any](shares []siweShare[S], need int, k PKP, uri string) (string, []S, []string, error) {
+	msgs := make([]string, len(shares))
+	for i, s := range shares {
+		msgs[i] = s.siwe
+	}
+	signed := mostCommonSIWE(msgs)
+	var chosen []S
+	var from []string
+	for _, s := range shares {
+		if s.siwe == signed {
+			chosen, from = append(chosen, s.share), append(from, s.url)
+		}
+	}
+	if len(chosen) < need {
+		return "", nil, nil, fmt.Errorf("pkp: sign_session_key: the nodes signed different SIWE messages; at most %d agree, %d needed: retry, and if it persists the nodes disagree on the message", len(chosen), need)
+	}
+	if err := checkSignedSIWE(signed, k, uri); err != nil {
+		return "", nil, nil, err
+	}
+	return signed, chosen, from, nil
 }
 
 // parseBLSShare reads a node's answer
