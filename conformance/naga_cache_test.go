@@ -15,8 +15,6 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/litgo/litsession/core/authsig"
-	"github.com/litgo/litsession/core/node"
-	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/session"
 	"github.com/litgo/litsession/core/sessionkey"
@@ -80,15 +78,7 @@ func TestOracleNagaCache(t *testing.T) {
 	sigKey := "lit-auth:" + appName + "-inner-delegation:" + networkName + ":" + owner
 
 	ctx := context.Background()
-	ht := httptransport.New(nil)
-	defer ht.CloseIdleConnections()
-	cl, err := node.New(node.Config{Transport: ht, RPCURL: n.RPCURL, Generation: node.Naga})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cl.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
+	cl := nagaClient(t, n)
 	wallet := &countingWallet{Signer: authsig.NewKeySignerFromECDSA(ownerKey)}
 	pkpAll, err := resource.NewRequest(resource.PKP, "*", resource.PKPSigning)
 	if err != nil {

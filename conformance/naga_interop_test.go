@@ -24,8 +24,6 @@ import (
 
 	"github.com/litgo/litsession/core/delegation"
 	"github.com/litgo/litsession/core/envelope"
-	"github.com/litgo/litsession/core/node"
-	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/core/siwe"
 	"github.com/litgo/litsession/devnet"
 	"github.com/litgo/litsession/internal/testutil"
@@ -256,15 +254,7 @@ func TestOracleNagaInterop(t *testing.T) {
 		// them but for v8's default operation (lit action), so that both
 		// sides choose the same nodes.
 		ctx := context.Background()
-		ht := httptransport.New(nil)
-		defer ht.CloseIdleConnections()
-		cl, err := node.New(node.Config{Transport: ht, RPCURL: n.RPCURL, Generation: node.Naga})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cl.Connect(ctx); err != nil {
-			t.Fatal(err)
-		}
+		cl := nagaClient(t, n)
 		e, err := envelope.Decode(env)
 		if err != nil {
 			t.Fatal(err)

@@ -18,6 +18,8 @@ import (
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/envelope"
+	"github.com/litgo/litsession/core/node"
+	"github.com/litgo/litsession/core/node/httptransport"
 	"github.com/litgo/litsession/core/pkp"
 	"github.com/litgo/litsession/devnet"
 	"github.com/litgo/litsession/internal/testutil"
@@ -57,6 +59,21 @@ func startNaga(t *testing.T, cfg devnet.Config) (*devnet.Network, *testutil.Sync
 	}
 	t.Cleanup(func() { n.Close() })
 	return n, logs
+}
+
+// nagaClient is our node client for n, connected.
+func nagaClient(t *testing.T, n *devnet.Network) *node.Client {
+	t.Helper()
+	ht := httptransport.New(nil)
+	t.Cleanup(ht.CloseIdleConnections)
+	cl, err := node.New(node.Config{Transport: ht, RPCURL: n.RPCURL, Generation: node.Naga})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return cl
 }
 
 // runNagaScript runs script under node with shim.mjs pointed at n's block
