@@ -160,6 +160,14 @@ func startBrowser(t *testing.T) context.Context {
 	if f := os.Getenv("LITSESSION_BENCH_JSFLAGS"); f != "" {
 		opts = append(opts, chromedp.Flag("js-flags", f)) // V8 flags, for benchmark experiments only
 	}
+	if p := os.Getenv("LITSESSION_BENCH_CHROMELOG"); p != "" { // Chromium's stdout and stderr (V8's traces), for benchmark experiments only
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		opts = append(opts, chromedp.CombinedOutput(f))
+	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	bctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
