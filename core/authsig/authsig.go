@@ -343,8 +343,10 @@ func Verify(a AuthSig, opts Options) (*Verified, error) {
 	if err != nil {
 		return nil, reject(ReasonBadSignature, "%v", err)
 	}
+	// The message's address is EIP-55, so comparing the 20 bytes is
+	// comparing got's EIP-55 form with it.
 	addr := msg.Address()
-	if got.Hex() != addr {
+	if got != common.HexToAddress(addr) {
 		return nil, reject(ReasonBadSignature, "signature recovers %s, but the message is for %s", got.Hex(), addr)
 	}
 	if !strings.EqualFold(a.Address, addr) {

@@ -11,15 +11,15 @@ package capacity
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/siwe"
+
+	"github.com/litgo/litsession/core/internal/ascii"
 )
 
 // DelegationURI is the SIWE URI of every capacity delegation.
@@ -45,10 +45,6 @@ type Params struct {
 	Now       func() time.Time
 }
 
-// Compiled on first use, not at start-up (the browser module runs every
-// package initializer before its API can be called).
-var addrRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(0x)?[0-9a-fA-F]{40}$`) })
-
 // Message returns the SIWE message a delegation signs, for the owner address.
 func Message(owner string, p Params) (string, error) {
 	nb := map[string]any{}
@@ -58,7 +54,7 @@ func Message(owner string, p Params) (string, error) {
 	if p.Delegatees != nil {
 		list := make([]any, len(p.Delegatees))
 		for i, d := range p.Delegatees {
-			if !addrRe().MatchString(d) {
+			if h := strings.TrimPrefix(d, "0x"); len(h) != 40 || !ascii.IsHex(h) {
 				return "", fmt.Errorf("capacity: delegatee %q is not an Ethereum address (0x and 40 hex characters)", d)
 			}
 			list[i] = strings.TrimPrefix(d, "0x")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -14,6 +15,10 @@ import (
 )
 
 // refDecode is the encoding/json-based Decode that jsjson replaced.
+// refAbilityRe is the ability grammar: <namespace>/<name>, each one or more
+// letters, digits and . * _ + -.
+var refAbilityRe = regexp.MustCompile(`^[a-zA-Z0-9.*_+-]+/[a-zA-Z0-9.*_+-]+$`)
+
 func refDecode(urn string) (*Recap, error) {
 	enc, ok := strings.CutPrefix(urn, URNPrefix)
 	if !ok {
@@ -69,7 +74,7 @@ func refDecode(urn string) (*Recap, error) {
 		}
 		m := make(map[string][]NotaBene, len(abs))
 		for ab, rawNbs := range abs {
-			if !abilityRe().MatchString(ab) {
+			if !refAbilityRe.MatchString(ab) {
 				return nil, fmt.Errorf("recap: invalid ability string %q (want <namespace>/<name>)", ab)
 			}
 			var items []json.RawMessage
@@ -197,4 +202,23 @@ func FuzzDecodeMatchesEncodingJSON(f *testing.F) {
 			t.Fatalf("%q: encodes to %s (%v), previously %s (%v)", urn, a, errA, b, errB)
 		}
 	})
+}
+
+// TestValidAbilityMatchesGrammar holds validName and validAbility to the
+// grammar's expressions on every byte and on strings around each rule.
+func TestValidAbilityMatchesGrammar(t *testing.T) {
+	nameRe := regexp.MustCompile(`^[a-zA-Z0-9.*_+-]+$`)
+	cases := []string{"", "/", "a/", "/a", "a/b", "a/b/c", "lit-pkp/Threshold", "Threshold/Signing", "a b/c", "a/b\n", "*/*", "é/a"}
+	for c := 0; c < 256; c++ {
+		b := string([]byte{byte(c)})
+		cases = append(cases, b, b+"/a", "a/"+b, "a"+b+"b")
+	}
+	for _, s := range cases {
+		if got, want := validName(s), nameRe.MatchString(s); got != want {
+			t.Errorf("validName(%q) = %v, the grammar says %v", s, got, want)
+		}
+		if got, want := validAbility(s), refAbilityRe.MatchString(s); got != want {
+			t.Errorf("validAbility(%q) = %v, the grammar says %v", s, got, want)
+		}
+	}
 }

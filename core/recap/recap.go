@@ -10,10 +10,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/resource"
@@ -41,20 +39,31 @@ type Recap struct {
 // New returns an empty ReCap.
 func New() *Recap { return &Recap{Att: map[string]map[string][]NotaBene{}, Prf: []string{}} }
 
-// Compiled on first use, not at start-up (the browser module runs every
-// package initializer before its API can be called).
-var (
-	nameRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9.*_+-]+$`) })
-	abilityRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9.*_+-]+/[a-zA-Z0-9.*_+-]+$`) })
-)
+// validName reports whether s is an ability namespace or name: one or more
+// letters, digits and . * _ + -.
+func validName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '*' || c == '_' || c == '+' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// validAbility reports whether s is "<namespace>/<name>".
+func validAbility(s string) bool {
+	ns, name, ok := strings.Cut(s, "/")
+	return ok && validName(ns) && validName(name)
+}
 
 // AddAttenuation grants namespace/name on a resource key with one nota
 // bene (nil means {}), appending to any restrictions already there.
 func (r *Recap) AddAttenuation(key, namespace, name string, nb NotaBene) error {
-	if !nameRe().MatchString(namespace) {
+	if !validName(namespace) {
 		return fmt.Errorf("recap: invalid ability namespace %q (letters, digits and . * _ + - only)", namespace)
 	}
-	if !nameRe().MatchString(name) {
+	if !validName(name) {
 		return fmt.Errorf("recap: invalid ability name %q (letters, digits and . * _ + - only)", name)
 	}
 	if nb == nil {
@@ -312,7 +321,7 @@ func Decode(urn string) (*Recap, error) {
 		}
 		m := make(map[string][]NotaBene, len(abs))
 		for _, ab := range abs {
-			if !abilityRe().MatchString(ab.Key) {
+			if !validAbility(ab.Key) {
 				return nil, fmt.Errorf("recap: invalid ability string %q (want <namespace>/<name>)", ab.Key)
 			}
 			items, ok := ab.Value.Items()

@@ -6,12 +6,12 @@ package resource
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/litgo/litsession/core/jsjson"
+
+	"github.com/litgo/litsession/core/internal/ascii"
 )
 
 // Prefix names a kind of Lit resource.
@@ -154,17 +154,13 @@ func New(p Prefix, id string) (Resource, error) {
 	return Resource{ID: id, Prefix: p}, nil
 }
 
-// Compiled on first use, not at start-up (the browser module runs every
-// package initializer before its API can be called).
-var hexID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9A-Fa-f]+$`) })
-
 // NormalizePKPID applies the official PKP token id normalization.
 func NormalizePKPID(id string) (string, error) {
 	id = strings.TrimPrefix(id, "0x")
 	if len(id) > 64 {
 		return "", fmt.Errorf("resource: PKP id %q is longer than 64 hex characters (32 bytes); pass the PKP token id", id)
 	}
-	if id != Wildcard && hexID().MatchString(id) {
+	if id != Wildcard && ascii.IsHex(id) {
 		id = strings.Repeat("0", 64-len(id)) + id
 	}
 	return id, nil

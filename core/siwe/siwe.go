@@ -10,9 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -20,6 +18,8 @@ import (
 
 	"github.com/litgo/litsession/core/recap"
 	"github.com/litgo/litsession/core/resource"
+
+	"github.com/litgo/litsession/core/internal/ascii"
 )
 
 // Defaults of the official createSiweMessage.
@@ -65,19 +65,9 @@ type Params struct {
 	Now func() time.Time
 }
 
-// Compiled on first use, not at start-up (the browser module runs every
-// package initializer before its API can be called).
-var (
-	dateTimeRe = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^([0-9]+)-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?(([Zz])|([\+|\-]([01][0-9]|2[0-3]):[0-5][0-9]))$`)
-	})
-	nonceRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9]{8,}$`) })
-	hexAddrRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^0x[0-9a-fA-F]{40}$`) })
-)
-
 // ParseTime parses an EIP-4361 date-time (RFC 3339 with optional fraction).
 func ParseTime(field, s string) (time.Time, error) {
-	if !dateTimeRe().MatchString(s) {
+	if !isDateTime(s) {
 		return time.Time{}, fmt.Errorf("siwe: %s %q is not an ISO-8601 date-time such as 2030-01-01T00:00:00.000Z", field, s)
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
@@ -91,7 +81,7 @@ func ParseTime(field, s string) (time.Time, error) {
 // All-lower and all-upper case hex are checksummed; mixed case must already
 // carry a valid checksum (a wrong one usually means a typo).
 func ChecksumAddress(addr string) (string, error) {
-	if !hexAddrRe().MatchString(addr) {
+	if len(addr) != 42 || addr[:2] != "0x" || !ascii.IsHex(addr[2:]) {
 		return "", fmt.Errorf("siwe: address %q is not 0x followed by 40 hex characters", addr)
 	}
 	sum := common.HexToAddress(addr).Hex()
@@ -140,7 +130,7 @@ func Create(p Params, statement string, resources []string) (string, error) {
 	if err := checkURI("uri", uri); err != nil {
 		return "", err
 	}
-	if !nonceRe().MatchString(p.Nonce) {
+	if len(p.Nonce) < 8 || !allAlnum(p.Nonce) {
 		return "", fmt.Errorf("siwe: nonce %q must be at least 8 letters and digits (Lit uses the latest blockhash)", p.Nonce)
 	}
 	if strings.ContainsAny(statement, "\n\r") {
@@ -206,14 +196,38 @@ func checkURI(field, s string) error {
 }
 
 // Message is a parsed SIWE message that renders back to exactly its text.
+// Its strings are slices of that text.
 type Message struct {
-	m    *spruce.Message
-	text string
+	text, domain, address, statement, uri, nonce string
+	chainID                                      int
+	issuedAt, expiration, notBefore, requestID   string // "" when absent
+	resources                                    []string
+	issuedAtTime, expirationTime, notBeforeTime  time.Time
 }
 
 // Parse parses an EIP-4361 message strictly: it must match the grammar,
-// carry an EIP-55 address, and re-render to the same bytes.
+// carry an EIP-55 address, re-render to the same bytes, and hold valid
+// times. The grammar and checks are siwe-go's (spruceParse); Parse reads
+// the message in one pass without regular expressions (scan.go) and asks
+// siwe-go only to say why it refuses a text.
 func Parse(text string) (*Message, error) {
+	m := new(Message)
+	if scan(text, m) {
+		return m, nil
+	}
+	if _, err := spruceParse(text); err != nil {
+		return nil, err
+	}
+	// Unreachable while scan and spruceParse agree (the differential tests
+	// and FuzzSIWEParseDifferential hold them to it); refuse rather than
+	// guess.
+	return nil, errors.New("siwe: message is accepted by siwe-go but not by this package's scanner; report it with the message text")
+}
+
+// spruceParse is the definition Parse implements: siwe-go's ParseMessage,
+// then the message must render back to text, and its times must be
+// EIP-4361 date-times that time.Parse reads.
+func spruceParse(text string) (*spruce.Message, error) {
 	m, err := spruce.ParseMessage(text)
 	if err != nil {
 		return nil, fmt.Errorf("siwe: not an EIP-4361 message: %v", err)
@@ -221,83 +235,64 @@ func Parse(text string) (*Message, error) {
 	if m.String() != text {
 		return nil, errors.New("siwe: message is not in canonical EIP-4361 layout (it does not re-render to the same text)")
 	}
-	msg := &Message{m: m, text: text}
-	if _, err := msg.IssuedAt(); err != nil {
+	if _, err := ParseTime("Issued At", m.GetIssuedAt()); err != nil {
 		return nil, err
 	}
-	if _, _, err := msg.timeField("Expiration Time", m.GetExpirationTime()); err != nil {
-		return nil, err
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"Expiration Time", m.GetExpirationTime()}, {"Not Before", m.GetNotBefore()}} {
+		if f.v != nil && *f.v != "" {
+			if _, err := ParseTime(f.name, *f.v); err != nil {
+				return nil, err
+			}
+		}
 	}
-	if _, _, err := msg.timeField("Not Before", m.GetNotBefore()); err != nil {
-		return nil, err
-	}
-	return msg, nil
+	return m, nil
 }
 
 // String returns the message text.
 func (m *Message) String() string { return m.text }
 
 // Domain returns the domain line's authority.
-func (m *Message) Domain() string { return m.m.GetDomain() }
+func (m *Message) Domain() string { return m.domain }
 
 // Address returns the EIP-55 signer address.
-func (m *Message) Address() string { return m.m.GetAddress().Hex() }
+func (m *Message) Address() string { return m.address }
 
 // URI returns the URI field.
-func (m *Message) URI() string { u := m.m.GetURI(); return u.String() }
+func (m *Message) URI() string { return m.uri }
 
 // Statement returns the statement, or "" when there is none.
-func (m *Message) Statement() string {
-	if s := m.m.GetStatement(); s != nil {
-		return *s
-	}
-	return ""
-}
+func (m *Message) Statement() string { return m.statement }
 
 // Nonce returns the nonce.
-func (m *Message) Nonce() string { return m.m.GetNonce() }
+func (m *Message) Nonce() string { return m.nonce }
 
 // ChainID returns the chain id.
-func (m *Message) ChainID() int { return m.m.GetChainID() }
+func (m *Message) ChainID() int { return m.chainID }
 
-// IssuedAt returns the Issued At time.
-func (m *Message) IssuedAt() (time.Time, error) { return ParseTime("Issued At", m.m.GetIssuedAt()) }
+// RequestID returns the Request ID, or "" when there is none.
+func (m *Message) RequestID() string { return m.requestID }
+
+// IssuedAt returns the Issued At time. The error is always nil: Parse
+// refuses a message whose time does not parse.
+func (m *Message) IssuedAt() (time.Time, error) { return m.issuedAtTime, nil }
 
 // Expiration returns the Expiration Time, and false when the message has none.
-func (m *Message) Expiration() (time.Time, bool) {
-	t, ok, _ := m.timeField("Expiration Time", m.m.GetExpirationTime())
-	return t, ok
-}
+func (m *Message) Expiration() (time.Time, bool) { return m.expirationTime, m.expiration != "" }
 
 // NotBefore returns the Not Before time, and false when the message has none.
-func (m *Message) NotBefore() (time.Time, bool) {
-	t, ok, _ := m.timeField("Not Before", m.m.GetNotBefore())
-	return t, ok
-}
+func (m *Message) NotBefore() (time.Time, bool) { return m.notBeforeTime, m.notBefore != "" }
 
-func (m *Message) timeField(name string, s *string) (time.Time, bool, error) {
-	if s == nil || *s == "" {
-		return time.Time{}, false, nil
-	}
-	t, err := ParseTime(name, *s)
-	return t, err == nil, err
-}
-
-// Resources returns the resource URIs in order.
-func (m *Message) Resources() []string {
-	rs := m.m.GetResources()
-	out := make([]string, len(rs))
-	for i := range rs {
-		out[i] = rs[i].String()
-	}
-	return out
-}
+// Resources returns a copy of the resource URIs, in order.
+func (m *Message) Resources() []string { return append([]string(nil), m.resources...) }
 
 // Recap decodes the ReCap, which must be the last resource, and checks that
 // the statement ends with the ReCap's sentence (siwe-recap's
 // extract_and_verify), so what the signer read matches what it grants.
 func (m *Message) Recap() (*recap.Recap, error) {
-	rs := m.Resources()
+	rs := m.resources
 	if len(rs) == 0 {
 		return nil, errors.New("siwe: message has no resources, so it carries no ReCap")
 	}
@@ -305,7 +300,7 @@ func (m *Message) Recap() (*recap.Recap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("siwe: last resource: %w", err)
 	}
-	if !strings.HasSuffix(m.Statement(), rc.Statement()) {
+	if !strings.HasSuffix(m.statement, rc.Statement()) {
 		return nil, errors.New("siwe: statement does not end with the ReCap's sentence; the message may misstate what it grants")
 	}
 	return rc, nil

@@ -11,7 +11,7 @@ import (
 	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/capacity"
 	"github.com/litgo/litsession/core/resource"
-	"github.com/litgo/litsession/core/verify/internal/siwefast"
+	"github.com/litgo/litsession/core/siwe"
 )
 
 func TestCacheHitsAndRechecksTime(t *testing.T) {
@@ -81,7 +81,7 @@ func TestCacheSkipsSignatureCheck(t *testing.T) {
 	if cache.Len() != 0 {
 		t.Fatal("a rejected AuthSig was cached")
 	}
-	msg, err := siwefast.Parse(d.SignedMessage)
+	msg, err := siwe.Parse(d.SignedMessage)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,13 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
-
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/bls"
 	"github.com/litgo/litsession/core/capacity"
 	"github.com/litgo/litsession/core/resource"
-	"github.com/litgo/litsession/core/verify/internal/siwefast"
+	"github.com/litgo/litsession/core/siwe"
 )
 
 // Cache kinds for capDigest.
@@ -74,7 +72,7 @@ func (v *Verifier) verifyCapability(what string, c *capability, now time.Time) (
 	}
 
 	a := c.authSig()
-	var msg *siwefast.Message
+	var msg *siwe.Message
 	if kind == kindWallet {
 		var err error
 		if msg, err = verifyWallet(a, now, v.skew); err != nil {
@@ -96,60 +94,26 @@ func (v *Verifier) verifyCapability(what string, c *capability, now time.Time) (
 	return info, nil
 }
 
-// verifyWallet is authsig.Verify (for an AuthSig whose algo and derivedVia
-// verifyCapability has checked) with the SIWE message parsed by siwefast
-// instead of core/siwe: the same checks in the same order, failing with the
-// same *authsig.Error.
-func verifyWallet(a authsig.AuthSig, now time.Time, skew time.Duration) (*siwefast.Message, error) {
-	sigHex, ok := strings.CutPrefix(a.Sig, "0x")
-	if !ok {
-		return nil, authErr(authsig.ReasonMalformed, "sig must be 0x-prefixed hex")
-	}
-	sig, err := hex.DecodeString(sigHex)
-	if err != nil || len(sig) != 65 {
-		return nil, authErr(authsig.ReasonMalformed, "sig must be 65 bytes of hex (r, s, v)")
-	}
-	msg, err := siwefast.Parse(a.SignedMessage)
+// verifyWallet is authsig.Verify, returning the parsed SIWE message for
+// the capInfo.
+func verifyWallet(a authsig.AuthSig, now time.Time, skew time.Duration) (*siwe.Message, error) {
+	v, err := authsig.Verify(a, authsig.Options{Now: now, Skew: skew})
 	if err != nil {
-		return nil, authErr(authsig.ReasonBadMessage, err.Error())
+		return nil, err
 	}
-	got, err := authsig.Recover([]byte(a.SignedMessage), sig)
-	if errors.Is(err, authsig.ErrHighS) {
-		return nil, authErr(authsig.ReasonMalformed, err.Error())
-	}
-	if err != nil {
-		return nil, authErr(authsig.ReasonBadSignature, err.Error())
-	}
-	// msg.Address is EIP-55, so comparing the 20 bytes is comparing got's
-	// EIP-55 form with it.
-	if got != common.HexToAddress(msg.Address) {
-		return nil, authErr(authsig.ReasonBadSignature, fmt.Sprintf("signature recovers %s, but the message is for %s", got.Hex(), msg.Address))
-	}
-	if !strings.EqualFold(a.Address, msg.Address) {
-		return nil, authErr(authsig.ReasonAddressMismatch, fmt.Sprintf("address field %q is not the message's address %s", a.Address, msg.Address))
-	}
-	if msg.Expiration != "" && !now.Before(msg.ExpirationTime) {
-		return nil, authErr(authsig.ReasonExpired, fmt.Sprintf("expired at %s (now %s)", msg.ExpirationTime.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
-	}
-	if msg.NotBefore != "" && now.Before(msg.NotBeforeTime) {
-		return nil, authErr(authsig.ReasonNotYetValid, fmt.Sprintf("not valid before %s (now %s)", msg.NotBeforeTime.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
-	}
-	if now.Add(skew).Before(msg.IssuedAtTime) {
-		return nil, authErr(authsig.ReasonNotYetValid, fmt.Sprintf("issued at %s, in the future (now %s)", msg.IssuedAtTime.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
-	}
-	return msg, nil
+	return v.Message, nil
 }
 
 func authErr(r authsig.Reason, detail string) error { return &authsig.Error{Reason: r, Detail: detail} }
 
 // verifyBLS checks a LIT_BLS capability's signature (not its times).
-func (v *Verifier) verifyBLS(what string, a authsig.AuthSig) (*siwefast.Message, error) {
-	msg, err := siwefast.Parse(a.SignedMessage)
+func (v *Verifier) verifyBLS(what string, a authsig.AuthSig) (*siwe.Message, error) {
+	msg, err := siwe.Parse(a.SignedMessage)
 	if err != nil {
 		return nil, rejectErr(ReasonCapabilityInvalid, err, "%s: signedMessage", what)
 	}
-	if !strings.EqualFold(a.Address, msg.Address) {
-		return nil, reject(ReasonCapabilityInvalid, "%s: address field %q is not the message's address %s", what, a.Address, msg.Address)
+	if !strings.EqualFold(a.Address, msg.Address()) {
+		return nil, reject(ReasonCapabilityInvalid, "%s: address field %q is not the message's address %s", what, a.Address, msg.Address())
 	}
 	if err := bls.VerifySession(v.blsKey, a.Sig, a.SignedMessage); err != nil {
 		return nil, rejectErr(ReasonCapabilityInvalid, err, "%s: LIT_BLS signature does not verify under the network public key", what)

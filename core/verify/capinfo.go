@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/recap"
-	"github.com/litgo/litsession/core/verify/internal/siwefast"
+	"github.com/litgo/litsession/core/siwe"
 )
 
 // capInfo is a capability whose signature verified: its SIWE message and
@@ -13,7 +13,7 @@ import (
 // one capInfo between verifications, so it is read-only after
 // newCapInfo, except the ReCap, which is decoded on first use under once.
 type capInfo struct {
-	msg       *siwefast.Message
+	msg       *siwe.Message
 	address   string // EIP-55
 	uri       string
 	issuedAt  time.Time
@@ -28,16 +28,15 @@ type capInfo struct {
 }
 
 // newCapInfo derives a capInfo from a parsed SIWE message.
-func newCapInfo(msg *siwefast.Message) *capInfo {
-	return &capInfo{
-		msg: msg, address: msg.Address, uri: msg.URI, issuedAt: msg.IssuedAtTime,
-		exp: msg.ExpirationTime, hasExp: msg.Expiration != "",
-		notBefore: msg.NotBeforeTime, hasNB: msg.NotBefore != "",
-	}
+func newCapInfo(msg *siwe.Message) *capInfo {
+	c := &capInfo{msg: msg, address: msg.Address(), uri: msg.URI()}
+	c.issuedAt, _ = msg.IssuedAt()
+	c.exp, c.hasExp = msg.Expiration()
+	c.notBefore, c.hasNB = msg.NotBefore()
+	return c
 }
 
-// recap returns the message's ReCap (siwefast.Message.Recap, as
-// siwe.Message.Recap), decoded once per verified signature: a
+// recap returns the message's ReCap (siwe.Message.Recap), decoded once per verified signature: a
 // WalletSigCache entry keeps it.
 func (c *capInfo) recap() (*recap.Recap, error) {
 	c.once.Do(func() { c.rc, c.rcErr = c.msg.Recap() })

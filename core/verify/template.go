@@ -9,6 +9,9 @@ import (
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/resource"
+	"github.com/litgo/litsession/core/siwe"
+
+	"github.com/litgo/litsession/core/internal/ascii"
 )
 
 // template is a parsed session signedMessage
@@ -149,7 +152,7 @@ func jsonTime(name string, v jsjson.Value) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	return parseTime(name, s)
+	return siwe.ParseTime(name, s)
 }
 
 // parseMaxPrice reads naga's maxPrice: "0x" followed by hex digits.
@@ -162,21 +165,11 @@ func parseMaxPrice(v jsjson.Value) (*big.Int, error) {
 }
 
 func maxPrice(s string) (*big.Int, error) {
-	if len(s) < 3 || s[:2] != "0x" || !isHex(s[2:]) {
+	if len(s) < 3 || s[:2] != "0x" || !ascii.IsHex(s[2:]) {
 		return nil, fmt.Errorf("maxPrice %q must be 0x followed by hex digits (wei)", s)
 	}
 	p, _ := new(big.Int).SetString(s[2:], 16)
 	return p, nil
-}
-
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 // parseRequest reads {"resource":{"resource":id,"resourcePrefix":p},

@@ -9,6 +9,7 @@ import (
 	"github.com/litgo/litsession/core/authsig"
 	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/resource"
+	"github.com/litgo/litsession/core/siwe"
 )
 
 // jsonText is a JSON string value as it stands between its quotes in the
@@ -287,9 +288,9 @@ func scanTemplate(s string) (*template, bool) {
 				return false
 			}
 			if topKeys[i] == "issuedAt" {
-				t.issuedAt, err = parseTime("issuedAt", v)
+				t.issuedAt, err = siwe.ParseTime("issuedAt", v)
 			} else {
-				t.expiration, err = parseTime("expiration", v)
+				t.expiration, err = siwe.ParseTime("expiration", v)
 			}
 			return err == nil
 		case maxPriceField:

@@ -290,8 +290,8 @@ func (v *Verifier) Verify(sig authsig.AuthSig, op resource.Request) (*Result, er
 	if t.expiration.After(delegExp.Add(v.skew)) {
 		return nil, reject(ReasonOutlivesDelegation, "session expires at %s, after its delegation (%s)", stamp(t.expiration), stamp(delegExp))
 	}
-	if v.recent != nil && !v.recent(dc.msg.Nonce) {
-		return nil, reject(ReasonStaleNonce, "%s nonce %q is not a recent blockhash", what, dc.msg.Nonce)
+	if v.recent != nil && !v.recent(dc.msg.Nonce()) {
+		return nil, reject(ReasonStaleNonce, "%s nonce %q is not a recent blockhash", what, dc.msg.Nonce())
 	}
 
 	// 4. Authorization.

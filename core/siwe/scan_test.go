@@ -1,4 +1,4 @@
-package siwefast
+package siwe
 
 import (
 	"encoding/json"
@@ -7,36 +7,31 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
-	spruce "github.com/spruceid/siwe-go"
-
-	"github.com/litgo/litsession/core/siwe"
+	"regexp"
 )
 
-// same fails unless scan and core/siwe.Parse (siwe-go's ParseMessage, then
-// re-rendering) agree on text: both refuse it, or both accept it with the
-// same fields, which are also siwe-go's own.
+// same fails unless scan and spruceParse (siwe-go's ParseMessage, then
+// re-rendering and the times) agree on text: both refuse it, or both accept
+// it with the same fields; and Parse's error is spruceParse's.
 func same(t testing.TB, text string) {
 	t.Helper()
 	var m Message
 	got := scan(text, &m)
-	ref, refErr := siwe.Parse(text)
+	sm, refErr := spruceParse(text)
 	if got != (refErr == nil) {
-		t.Fatalf("scan accepts = %v, siwe.Parse error = %v, for %q", got, refErr, text)
+		t.Fatalf("scan accepts = %v, spruceParse error = %v, for %q", got, refErr, text)
 	}
 	p, perr := Parse(text)
 	if !got {
 		if perr == nil || perr.Error() != refErr.Error() {
-			t.Fatalf("Parse error %v, want siwe.Parse's %v, for %q", perr, refErr, text)
+			t.Fatalf("Parse error %v, want spruceParse's %v, for %q", perr, refErr, text)
 		}
 		return
 	}
-	if perr != nil || p.Text != text {
-		t.Fatalf("Parse: %v, text %q, for %q", perr, p.Text, text)
-	}
-	sm, err := spruce.ParseMessage(text)
-	if err != nil {
-		t.Fatalf("siwe.Parse accepts but siwe-go's ParseMessage refuses (%v) %q", err, text)
+	if perr != nil || p.String() != text {
+		t.Fatalf("Parse: %v, text %q, for %q", perr, p.String(), text)
 	}
 	str := func(p *string) string {
 		if p == nil {
@@ -50,46 +45,46 @@ func same(t testing.TB, text string) {
 		res = append(res, r.String())
 	}
 	type fields struct {
-		Domain, Address, Statement, URI, Version string
-		ChainID                                  int
-		Nonce, IssuedAt, Expiration, NotBefore   string
-		RequestID                                string
-		Resources                                []string
+		Domain, Address, Statement, URI        string
+		ChainID                                int
+		Nonce, IssuedAt, Expiration, NotBefore string
+		RequestID                              string
+		Resources                              []string
 	}
-	want := fields{sm.GetDomain(), sm.GetAddress().Hex(), str(sm.GetStatement()), u.String(), sm.GetVersion(),
+	if sm.GetVersion() != "1" {
+		t.Fatalf("siwe-go accepts version %q", sm.GetVersion())
+	}
+	want := fields{sm.GetDomain(), sm.GetAddress().Hex(), str(sm.GetStatement()), u.String(),
 		sm.GetChainID(), sm.GetNonce(), sm.GetIssuedAt(), str(sm.GetExpirationTime()), str(sm.GetNotBefore()),
 		str(sm.GetRequestID()), res}
-	have := fields{m.Domain, m.Address, m.Statement, m.URI, m.Version, m.ChainID, m.Nonce, m.IssuedAt,
-		m.Expiration, m.NotBefore, m.RequestID, m.Resources}
+	have := fields{p.Domain(), p.Address(), p.Statement(), p.URI(), p.ChainID(), p.Nonce(), p.issuedAt,
+		p.expiration, p.notBefore, p.RequestID(), p.Resources()}
 	if !equalFields(have, want, func(a, b fields) bool {
 		return a.Domain == b.Domain && a.Address == b.Address && a.Statement == b.Statement && a.URI == b.URI &&
-			a.Version == b.Version && a.ChainID == b.ChainID && a.Nonce == b.Nonce && a.IssuedAt == b.IssuedAt &&
+			a.ChainID == b.ChainID && a.Nonce == b.Nonce && a.IssuedAt == b.IssuedAt &&
 			a.Expiration == b.Expiration && a.NotBefore == b.NotBefore && a.RequestID == b.RequestID &&
 			strings.Join(a.Resources, "\x00") == strings.Join(b.Resources, "\x00") && len(a.Resources) == len(b.Resources)
 	}) {
 		t.Fatalf("fields differ for %q:\nscan:    %+v\nsiwe-go: %+v", text, have, want)
 	}
-	// And core/siwe's accessors, which the verifier used before.
-	if ref.Domain() != m.Domain || ref.Address() != m.Address || ref.Statement() != m.Statement || ref.URI() != m.URI ||
-		ref.Nonce() != m.Nonce || ref.ChainID() != m.ChainID || strings.Join(ref.Resources(), "\x00") != strings.Join(m.Resources, "\x00") {
-		t.Fatalf("core/siwe accessors differ for %q", text)
+	ia, _ := ParseTime("Issued At", sm.GetIssuedAt())
+	if got, _ := p.IssuedAt(); !got.Equal(ia) {
+		t.Fatalf("issued at %v, siwe-go's text reads %v", got, ia)
 	}
-	if ia, _ := ref.IssuedAt(); !ia.Equal(m.IssuedAtTime) {
-		t.Fatalf("issued at %v, core/siwe %v", m.IssuedAtTime, ia)
-	}
-	if e, ok := ref.Expiration(); ok != (m.Expiration != "") || !e.Equal(m.ExpirationTime) {
-		t.Fatalf("expiration %v, core/siwe %v %v", m.ExpirationTime, e, ok)
-	}
-	if nb, ok := ref.NotBefore(); ok != (m.NotBefore != "") || !nb.Equal(m.NotBeforeTime) {
-		t.Fatalf("not before %v, core/siwe %v %v", m.NotBeforeTime, nb, ok)
-	}
-	rc1, err1 := ref.Recap()
-	rc2, err2 := m.Recap()
-	if (err1 == nil) != (err2 == nil) || err1 != nil && err1.Error() != err2.Error() {
-		t.Fatalf("Recap: %v, core/siwe %v", err2, err1)
-	}
-	if err1 == nil && rc1.Statement() != rc2.Statement() {
-		t.Fatalf("Recap statements differ: %q, core/siwe %q", rc2.Statement(), rc1.Statement())
+	for _, f := range []struct {
+		v    *string
+		get  func() (time.Time, bool)
+		name string
+	}{{sm.GetExpirationTime(), p.Expiration, "expiration"}, {sm.GetNotBefore(), p.NotBefore, "not before"}} {
+		gt, ok := f.get()
+		if ok != (str(f.v) != "") {
+			t.Fatalf("%s present = %v, siwe-go has %q", f.name, ok, str(f.v))
+		}
+		if ok {
+			if wt, _ := ParseTime(f.name, *f.v); !gt.Equal(wt) {
+				t.Fatalf("%s %v, siwe-go's text reads %v", f.name, gt, wt)
+			}
+		}
 	}
 }
 
@@ -99,8 +94,8 @@ func equalFields[T any](a, b T, eq func(T, T) bool) bool { return eq(a, b) }
 // including those inside JSON-encoded strings (session templates).
 func vectorMessages(t testing.TB) []string {
 	t.Helper()
-	files, _ := filepath.Glob("../../../../testdata/vectors/*.json")
-	more, _ := filepath.Glob("../../testdata/*.json")
+	files, _ := filepath.Glob("../../testdata/vectors/*.json")
+	more, _ := filepath.Glob("../verify/testdata/*.json")
 	files = append(files, more...)
 	if len(files) == 0 {
 		t.Fatal("no test vectors found")
@@ -145,7 +140,6 @@ func vectorMessages(t testing.TB) []string {
 }
 
 const (
-	addr     = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A"
 	recapURN = "urn:recap:eyJhdHQiOnsibGl0LXBrcDovLyoiOnsiVGhyZXNob2xkL1NpZ25pbmciOlt7fV19fSwicHJmIjpbXX0"
 	// base is a Lit session delegation as the SDK writes it.
 	base = "localhost wants you to sign in with your Ethereum account:\n" + addr + "\n\n" +
@@ -231,7 +225,7 @@ func TestMatchesSIWEOnVectors(t *testing.T) {
 	accepted := 0
 	for _, s := range msgs {
 		same(t, s)
-		if _, err := siwe.Parse(s); err == nil {
+		if _, err := spruceParse(s); err == nil {
 			accepted++
 		}
 	}
@@ -245,7 +239,7 @@ func TestMatchesSIWEOnEdgeCases(t *testing.T) {
 	accepted := 0
 	for _, s := range edgeCases() {
 		same(t, s)
-		if _, err := siwe.Parse(s); err == nil {
+		if _, err := spruceParse(s); err == nil {
 			accepted++
 		}
 	}
@@ -281,8 +275,8 @@ func plainOpaqueRoundTrips(t testing.TB, s string) {
 	}
 }
 
-// FuzzSIWEParseDifferential holds scan to core/siwe.Parse and siwe-go:
-// the same accept or refuse decision, and the same fields.
+// FuzzSIWEParseDifferential holds scan to spruceParse (siwe-go): the same
+// accept or refuse decision, and the same fields.
 func FuzzSIWEParseDifferential(f *testing.F) {
 	for _, s := range vectorMessages(f) {
 		f.Add(s)
@@ -296,5 +290,42 @@ func FuzzSIWEParseDifferential(f *testing.F) {
 			plainOpaqueRoundTrips(t, s[i+3:])
 		}
 		plainOpaqueRoundTrips(t, s)
+		sameDateTime(t, s)
 	})
+}
+
+// dateTimeRe is siwe-go's EIP-4361 date-time expression, anchored: the
+// definition isDateTime implements.
+var dateTimeRe = regexp.MustCompile(`^([0-9]+)-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?(([Zz])|([\+|\-]([01][0-9]|2[0-3]):[0-5][0-9]))$`)
+
+func sameDateTime(t testing.TB, s string) {
+	t.Helper()
+	if got, want := isDateTime(s), dateTimeRe.MatchString(s); got != want {
+		t.Fatalf("isDateTime(%q) = %v, siwe-go's expression says %v", s, got, want)
+	}
+}
+
+func TestIsDateTimeMatchesSIWE(t *testing.T) {
+	for _, s := range []string{"2026-01-01T00:00:00Z", "2026-01-01t00:00:00z", "2026-01-01T00:00:00.5Z", "2026-01-01T00:00:00.Z",
+		"2026-01-01T00:00:00+01:00", "2026-01-01T00:00:00|01:00", "2026-01-01T00:00:00+24:00", "2026-01-01T00:00:00+01:60",
+		"2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z", "2026-01-32T00:00:00Z", "2026-01-00T00:00:00Z", "2026-01-01T24:00:00Z",
+		"2026-01-01T00:60:00Z", "2026-01-01T00:00:60Z", "2026-01-01T00:00:61Z", "1-01-01T00:00:00Z", "-01-01T00:00:00Z",
+		"2026-01-01T00:00:00", "2026-01-01T00:00:00+0100", "2026-01-01T00:00:00ZZ", "", "x", "2026-1-01T00:00:00Z",
+		"2026-06-01T12:00:00.000Z", "2026-06-01t12:00:00z", "2026-06-01T12:00:60Z", "2026-06-01T12:00:61Z",
+		"2026-12-31T23:59:59.123456789+05:30", "2026-06-01T12:00:00-23:59", "2026-06-01T12:00:00|01:00",
+		"2026-06-01T12:00:00+24:00", "2026-06-01T12:00:00+01:60", "2026-06-01T12:00:00+1:00",
+		"2026-00-01T12:00:00Z", "2026-13-01T12:00:00Z", "2026-06-00T12:00:00Z", "2026-06-32T12:00:00Z",
+		"2026-06-01T24:00:00Z", "2026-06-01T12:60:00Z", "2026-06-01 12:00:00Z", "2026-06-01T12:00:00.Z",
+		"2026-06-01T12:00:00", "2026-06-01T12:00:00ZZ", "-06-01T12:00:00Z", "99999-06-01T12:00:00Z",
+		"2026-6-01T12:00:00Z", "", "2026", "2026-06-01T12:00:0", "2026-06-01T12:00:00.1", "x2026-06-01T12:00:00Z",
+		"2026-06-01T12:00:00.5+01:00", "2026-06-01T12:00:00Z\n", "2026-06-01T19:00:00+19:00", "2026-06-01T12:00:00+01:00x",
+		"2026-02-30T12:00:00Z", "2026-06-01T12:00:00,5Z", "0000-01-01T00:00:00Z"} {
+		sameDateTime(t, s)
+	}
+	for _, s := range edgeCases() {
+		for _, line := range strings.Split(s, "\n") {
+			_, v, _ := strings.Cut(line, ": ")
+			sameDateTime(t, v)
+		}
+	}
 }

@@ -1,16 +1,14 @@
-// Package siwefast parses EIP-4361 (SIWE) messages in one pass, without
-// regular expressions, for the session verifier's hot path. It accepts
-// exactly what core/siwe.Parse accepts (github.com/spruceid/siwe-go's
-// ParseMessage, then re-rendering to the same text, then valid times) and
-// yields the same fields; FuzzSIWEParseDifferential holds it to that.
-//
-// It lives under core/verify/internal so that only the verifier can link it:
-// everywhere else, and in the browser module, SIWE is parsed by siwe-go
-// through core/siwe.
+package siwe
+
+// The scanner: Parse's one pass over a message, without regular
+// expressions. It accepts exactly what siwe-go's ParseMessage accepts and
+// renders back to the same text with valid times (spruceParse), and yields
+// the same fields; scan_test.go's differential tests and
+// FuzzSIWEParseDifferential hold it to that.
 //
 // Why a line scan is exact. siwe-go matches one regular expression
 // (leftmost-first), validates the domain, URI and resources with net/url,
-// and core/siwe.Parse then requires the message to re-render byte for byte.
+// and Parse then requires the message to re-render byte for byte.
 // Of the grammar's fields only the domain, the URI and the resources may
 // span lines, and net/url refuses any control character in them, so an
 // accepted message has no line break inside a field. Re-rendering puts each
@@ -25,7 +23,6 @@
 // of the text and, but for the URI and resources, holds none (those would
 // have to cross a line with a space before any '#', which they cannot). The
 // rules each line must then keep are written at the field below.
-package siwefast
 
 import (
 	"net/url"
@@ -35,77 +32,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/relvacode/iso8601"
-
-	"github.com/litgo/litsession/core/recap"
-	"github.com/litgo/litsession/core/siwe"
 )
-
-// Message is a SIWE message that core/siwe.Parse accepts. Its strings are
-// slices of the parsed text.
-type Message struct {
-	Text      string
-	Domain    string
-	Address   string // EIP-55
-	Statement string // "" when there is none
-	URI       string
-	Version   string // always "1"
-	ChainID   int
-	Nonce     string
-	IssuedAt  string
-	// Expiration, NotBefore and RequestID are "" when absent (none of them
-	// can be present and empty).
-	Expiration string
-	NotBefore  string
-	RequestID  string
-	Resources  []string
-
-	IssuedAtTime, ExpirationTime, NotBeforeTime time.Time
-}
-
-// Parse parses text as core/siwe.Parse does. A text it refuses gets
-// core/siwe.Parse's error, so callers see the same messages either way.
-func Parse(text string) (*Message, error) {
-	var m Message
-	if scan(text, &m) {
-		return &m, nil
-	}
-	if _, err := siwe.Parse(text); err != nil {
-		return nil, err
-	}
-	// Unreachable while scan and siwe.Parse agree (the differential tests
-	// and fuzz target hold them to it); refuse rather than guess.
-	return nil, errDisagree
-}
-
-type parseError string
-
-func (e parseError) Error() string { return string(e) }
-
-const errDisagree = parseError("siwe: message is accepted by siwe-go but not by the verifier's parser; report it with the message text")
-
-// Recap decodes the ReCap, which must be the last resource, and checks that
-// the statement ends with its sentence, as core/siwe.Message.Recap does.
-func (m *Message) Recap() (*recap.Recap, error) {
-	if len(m.Resources) == 0 {
-		return nil, parseError("siwe: message has no resources, so it carries no ReCap")
-	}
-	rc, err := recap.Decode(m.Resources[len(m.Resources)-1])
-	if err != nil {
-		return nil, wrapped{"siwe: last resource: ", err}
-	}
-	if !strings.HasSuffix(m.Statement, rc.Statement()) {
-		return nil, parseError("siwe: statement does not end with the ReCap's sentence; the message may misstate what it grants")
-	}
-	return rc, nil
-}
-
-type wrapped struct {
-	prefix string
-	err    error
-}
-
-func (w wrapped) Error() string { return w.prefix + w.err.Error() }
-func (w wrapped) Unwrap() error { return w.err }
 
 const (
 	headerSuffix = " wants you to sign in with your Ethereum account:"
@@ -141,9 +68,9 @@ func (l *lines) next() (line string, ok bool) {
 	return line, true
 }
 
-// scan fills m and reports whether core/siwe.Parse accepts text.
+// scan fills m and reports whether spruceParse accepts text.
 func scan(text string, m *Message) bool {
-	m.Text = text
+	m.text = text
 	l := lines{s: text}
 	line, _ := l.next()
 
@@ -154,14 +81,14 @@ func scan(text string, m *Message) bool {
 	if !ok || !validDomain(d) {
 		return false
 	}
-	m.Domain = d
+	m.domain = d
 
 	// "0x" + 40 letters or digits, which must be the EIP-55 checksum form.
 	line, ok = l.next()
 	if !ok || len(line) != 42 || line[:2] != "0x" || !allAlnum(line[2:]) || common.HexToAddress(line).Hex() != line {
 		return false
 	}
-	m.Address = line
+	m.address = line
 
 	// An empty line, then either an empty line (no statement) or the
 	// statement and an empty line. A statement ([^\n]+) that is only
@@ -176,7 +103,7 @@ func scan(text string, m *Message) bool {
 		if strings.TrimSpace(line) == "" {
 			return false
 		}
-		m.Statement = line
+		m.statement = line
 		if line, ok = l.next(); !ok || line != "" {
 			return false
 		}
@@ -185,14 +112,13 @@ func scan(text string, m *Message) bool {
 	// "URI: <uri>": no space before the first '#' (RFC 3986 as siwe-go's
 	// expression has it), not blank, and parsed by net/url back to itself.
 	line, ok = l.next()
-	if m.URI, ok = strings.CutPrefix(line, uriPrefix); !ok || strings.TrimSpace(m.URI) == "" || !validURI(m.URI) {
+	if m.uri, ok = strings.CutPrefix(line, uriPrefix); !ok || strings.TrimSpace(m.uri) == "" || !validURI(m.uri) {
 		return false
 	}
 
 	if line, ok = l.next(); !ok || line != versionLine {
 		return false
 	}
-	m.Version = "1"
 
 	// "Chain ID: " + digits that strconv.Atoi reads and %d writes back
 	// (no leading zeros, fits an int).
@@ -205,35 +131,35 @@ func scan(text string, m *Message) bool {
 	if err != nil {
 		return false
 	}
-	m.ChainID = n
+	m.chainID = n
 
 	line, ok = l.next()
-	if m.Nonce, ok2 = strings.CutPrefix(line, noncePrefix); !ok || !ok2 || len(m.Nonce) < 8 || !allAlnum(m.Nonce) {
+	if m.nonce, ok2 = strings.CutPrefix(line, noncePrefix); !ok || !ok2 || len(m.nonce) < 8 || !allAlnum(m.nonce) {
 		return false
 	}
 
 	line, ok = l.next()
-	if m.IssuedAt, ok2 = strings.CutPrefix(line, issuedPrefix); !ok || !ok2 {
+	if m.issuedAt, ok2 = strings.CutPrefix(line, issuedPrefix); !ok || !ok2 {
 		return false
 	}
-	if m.IssuedAtTime, ok = dateTime(m.IssuedAt); !ok {
+	if m.issuedAtTime, ok = dateTime(m.issuedAt); !ok {
 		return false
 	}
 
 	// The optional fields, each at most once and in this order.
 	line, ok = l.next()
 	if v, has := strings.CutPrefix(line, expPrefix); ok && has {
-		if m.ExpirationTime, has = dateTime(v); !has {
+		if m.expirationTime, has = dateTime(v); !has {
 			return false
 		}
-		m.Expiration = v
+		m.expiration = v
 		line, ok = l.next()
 	}
 	if v, has := strings.CutPrefix(line, nbPrefix); ok && has {
-		if m.NotBeforeTime, has = dateTime(v); !has {
+		if m.notBeforeTime, has = dateTime(v); !has {
 			return false
 		}
-		m.NotBefore = v
+		m.notBefore = v
 		line, ok = l.next()
 	}
 	// Request ID: [-._~!$&'()*+,;=:@%a-zA-Z0-9]*, and not empty: an empty
@@ -242,7 +168,7 @@ func scan(text string, m *Message) bool {
 		if v == "" || !allRequestID(v) {
 			return false
 		}
-		m.RequestID = v
+		m.requestID = v
 		line, ok = l.next()
 	}
 	if !ok {
@@ -265,14 +191,14 @@ func scan(text string, m *Message) bool {
 	if n == 0 {
 		return false
 	}
-	m.Resources = make([]string, n)
-	for i := range m.Resources {
+	m.resources = make([]string, n)
+	for i := range m.resources {
 		line, _ = l.next()
 		r := line[len(resPrefix):]
 		if !validURI(r) {
 			return false
 		}
-		m.Resources[i] = r
+		m.resources[i] = r
 	}
 	return true
 }
@@ -336,8 +262,8 @@ func isPlainOpaque(s string) bool {
 }
 
 // dateTime parses an EIP-4361 date-time as siwe-go (its expression, then
-// iso8601.ParseString) and core/siwe.ParseTime (time.Parse RFC 3339) both
-// must accept it.
+// iso8601.ParseString) and ParseTime (time.Parse RFC 3339) both must
+// accept it.
 func dateTime(s string) (time.Time, bool) {
 	if !isDateTime(s) {
 		return time.Time{}, false
@@ -394,9 +320,6 @@ func isDateTime(s string) bool {
 		isDigit(rest[1]) && isDigit(rest[2]) && rest[3] == ':' && isDigit(rest[4]) && isDigit(rest[5]) &&
 		num2(rest[1:]) <= 23 && num2(rest[4:]) <= 59
 }
-
-// IsDateTime exports isDateTime for the verifier's template times.
-func IsDateTime(s string) bool { return isDateTime(s) }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
