@@ -143,7 +143,9 @@ func (c *Client) round(ctx context.Context, path string, urls []string, bodies [
 		i int
 		result
 	}
-	ch := make(chan indexed, len(urls))
+	// Room for every answer and the timeout's marker (i = -1), so no
+	// sender waits; the wait is a plain receive.
+	ch := make(chan indexed, len(urls)+1)
 	for i := range urls {
 		req := Request{Method: "POST", URL: urls[i] + path, Header: c.headers(requestID), Body: bodies[i]}
 		go func() {
@@ -159,16 +161,16 @@ func (c *Client) round(ctx context.Context, path string, urls []string, bodies [
 		}
 		return &errcode.Error{Code: errcode.Timeout, Msg: fmt.Sprintf("no answer within %v", c.cfg.Timeout)}
 	}
-wait:
+	stop := context.AfterFunc(ctx, func() { ch <- indexed{i: -1} })
+	defer stop()
 	for range urls {
-		select {
-		case r := <-ch:
-			results[r.i], done[r.i] = r.result, true
-			if r.err != nil && ctx.Err() != nil {
-				results[r.i].err = errorf("%w (%v)", timeoutErr(), r.err)
-			}
-		case <-ctx.Done():
-			break wait
+		r := <-ch
+		if r.i < 0 {
+			break
+		}
+		results[r.i], done[r.i] = r.result, true
+		if r.err != nil && ctx.Err() != nil {
+			results[r.i].err = errorf("%w (%v)", timeoutErr(), r.err)
 		}
 	}
 	for i := range done {

@@ -123,7 +123,9 @@ func Await(ctx context.Context, v js.Value) (js.Value, error) {
 		v   js.Value
 		err error
 	}
-	ch := make(chan result, 1)
+	// Room for the promise's result and a cancellation: neither sender
+	// waits for the other or for a receiver.
+	ch := make(chan result, 2)
 	var onOK, onErr js.Func
 	onOK = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		ch <- result{v: Arg0(args)}
@@ -142,13 +144,13 @@ func Await(ctx context.Context, v js.Value) (js.Value, error) {
 		onErr.Release()
 		return js.Undefined(), err
 	}
-	select {
-	case r := <-ch:
-		return r.v, r.err
-	case <-ctx.Done():
-		// The callbacks release themselves when the promise settles.
-		return js.Undefined(), ctx.Err()
-	}
+	// A cancellation is one more result, so the wait is a plain receive
+	// (a two-way select costs the page a large runtime function to
+	// compile). The callbacks release themselves when the promise settles.
+	stop := context.AfterFunc(ctx, func() { ch <- result{v: js.Undefined(), err: ctx.Err()} })
+	r := <-ch
+	stop()
+	return r.v, r.err
 }
 
 func Arg0(args []js.Value) js.Value {
