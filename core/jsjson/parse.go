@@ -460,7 +460,8 @@ func validNumber(s string) bool {
 func (p *parser) str() (string, error) {
 	p.i++ // opening quote
 	start := p.i
-	// Fast path: no escapes, ASCII or valid UTF-8.
+	// Fast path: printable ASCII without escapes, what nodes and the SDK
+	// send; anything else goes to strRest.
 	for p.i < len(p.data) {
 		c := p.data[p.i]
 		if c == '"' {
@@ -468,19 +469,20 @@ func (p *parser) str() (string, error) {
 			p.i++
 			return s, nil
 		}
-		if c == '\\' || c < 0x20 {
-			break
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			return p.strRest(start)
 		}
-		if c < utf8.RuneSelf {
-			p.i++
-			continue
-		}
-		r, size := utf8.DecodeRune(p.data[p.i:])
-		if r == utf8.RuneError && size == 1 {
-			return "", p.fail("invalid UTF-8 in string")
-		}
-		p.i += size
+		p.i++
 	}
+	return "", p.fail("unexpected end of input in string")
+}
+
+// strRest reads the rest of the string that began at start, from p.i:
+// escapes, UTF-8 and errors. It is out of line so that str, which every
+// key and string value goes through, stays small.
+//
+//go:noinline
+func (p *parser) strRest(start int) (string, error) {
 	buf := make([]byte, p.i-start, p.i-start+16)
 	copy(buf, p.data[start:p.i])
 	for p.i < len(p.data) {
