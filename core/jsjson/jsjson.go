@@ -33,8 +33,23 @@ const hexDigits = "0123456789abcdef"
 // encoding/json writes them.
 func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return appendStringRest(append(dst, s[:i]...), s, i)
+		}
+	}
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// appendStringRest appends s[i:] escaped, and the closing quote, for
+// AppendString: the escapes and UTF-8 are out of line so that the plain
+// ASCII loop every string takes stays small.
+//
+//go:noinline
+func appendStringRest(dst []byte, s string, i int) []byte {
+	start := i
+	for i < len(s) {
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
 			i++
