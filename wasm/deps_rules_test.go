@@ -101,15 +101,28 @@ var depRules = []depRule{
 		},
 	},
 	{
-		// The verifier is for servers, and its one-pass SIWE parser
-		// (core/verify/internal/siwefast) is for the verifier only: in the
-		// browser SIWE is parsed by siwe-go, through core/siwe.
+		// The verifier is for servers.
 		name:    "no session verifier",
 		modules: []string{mainWasm, pkpWasm},
-		why:     "core/verify and its SIWE parser core/verify/internal/siwefast are server-side; the browser parses SIWE with siwe-go through core/siwe",
+		why:     "core/verify is server-side",
 		bad: func(_ string, p depPkg) string {
 			if inTree(p.ImportPath, ourModule+"/core/verify") {
 				return p.ImportPath + " is linked"
+			}
+			return ""
+		},
+	},
+	{
+		// Our parsers check byte classes with loops: in a page, compiling
+		// and matching a regular expression runs code that V8 then
+		// re-compiles with TurboFan in the background, competing with the
+		// page's first calls. (siwe-go links regexp, for its refusals.)
+		name:    "no regexp in our packages",
+		modules: []string{mainWasm, pkpWasm},
+		why:     "our packages in the browser build check byte classes with loops; regexp's compiler and matcher are work V8 re-compiles on every page",
+		bad: func(_ string, p depPkg) string {
+			if inTree(p.ImportPath, ourModule) && slices.Contains(p.Imports, "regexp") {
+				return p.ImportPath + " imports regexp"
 			}
 			return ""
 		},

@@ -97,7 +97,8 @@ func TestDepRulesFire(t *testing.T) {
 		"no net/http":                     {pkpWasm, depPkg{ImportPath: "net/http"}},
 		"no BLS12-381 in the main module": {mainWasm, depPkg{ImportPath: "github.com/consensys/gnark-crypto/ecc/bls12-381"}},
 		"go-ethereum/crypto only":         {mainWasm, depPkg{ImportPath: "github.com/ethereum/go-ethereum/accounts/abi"}},
-		"no session verifier":             {pkpWasm, depPkg{ImportPath: ourModule + "/core/verify/internal/siwefast"}},
+		"no session verifier":             {pkpWasm, depPkg{ImportPath: ourModule + "/core/verify"}},
+		"no regexp in our packages":       {mainWasm, depPkg{ImportPath: ourModule + "/core/recap", Imports: []string{"regexp"}}},
 		"no encoding/json in our packages": {mainWasm, depPkg{
 			ImportPath: ourModule + "/core/session",
 			Imports:    []string{"encoding/json"},
