@@ -3,121 +3,228 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
+	"encoding/json"
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// TestNoRegexpAtStartUp fails on a package-level variable of ours, in
-// either browser module, whose initializer compiles a regular expression:
-// the module runs every package initializer before its API can be called,
-// so a regexp is compiled on first use instead
-// (sync.OnceValue(func() *regexp.Regexp { … })).
+// TestNoRegexpAtStartUp fails on a package-level variable, in any non-std
+// package linked into either browser module, whose initializer compiles a
+// regular expression, and on an init function that does: the module runs
+// every package initializer before its API can be called. The packages are
+// listed and read as the browser builds see them: in a workspace made by
+// internal/wasmwork, through its overlay. Ours compile a regexp on first use
+// instead (sync.OnceValue(func() *regexp.Regexp { … })); third-party ones
+// are rewritten to by the overlay (lazyVars in
+// internal/wasmwork/lazyregexp.go). Every overlaid file must be one the
+// modules build, so an overlay that no longer reaches its package fails too.
 func TestNoRegexpAtStartUp(t *testing.T) {
-	seen := map[string]bool{}
+	work := t.TempDir()
+	cmd := exec.Command("go", "run", "./internal/wasmwork", "-o", work)
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./internal/wasmwork -o %s: %v\n%s", work, err, out)
+	}
+	ovPath := filepath.Join(work, "overlay.json")
+	b, err := os.ReadFile(ovPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ov struct{ Replace map[string]string }
+	if err := json.Unmarshal(b, &ov); err != nil {
+		t.Fatalf("%s: %v", ovPath, err)
+	}
+
+	read := map[string]bool{} // files checked
+	ours, theirs, overlaid := 0, 0, 0
 	for _, mod := range []string{mainWasm, pkpWasm} {
-		for _, pkg := range listOurFiles(t, mod) {
-			for _, file := range pkg.files {
-				if seen[file] {
+		for _, pkg := range listBrowserPkgs(t, mod, work, ovPath) {
+			isOurs := pkg.ImportPath == ourModule || strings.HasPrefix(pkg.ImportPath, ourModule+"/")
+			for _, name := range pkg.GoFiles {
+				file := filepath.Join(pkg.Dir, name)
+				if read[file] {
 					continue
 				}
-				seen[file] = true
-				for _, at := range initRegexps(t, file) {
-					t.Errorf("%s: a package-level variable compiles a regexp at start-up; wrap it in sync.OnceValue and call it where it is used", at)
+				read[file] = true
+				if isOurs {
+					ours++
+				} else {
+					theirs++
+				}
+				from, shown := file, file
+				if r, ok := ov.Replace[file]; ok {
+					from, shown = r, file+" (overlay: "+r+")"
+					overlaid++
+				}
+				src, err := os.ReadFile(from)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, at := range initRegexps(t, shown, src) {
+					if isOurs {
+						t.Errorf("%s: compiles a regexp at start-up; wrap it in sync.OnceValue and call it where it is used", at)
+					} else {
+						t.Errorf("%s: %s compiles a regexp at start-up; add the variable to lazyVars in internal/wasmwork/lazyregexp.go (the overlay compiles it on first use)", at, pkg.ImportPath)
+					}
 				}
 			}
 		}
 	}
-	if len(seen) == 0 {
-		t.Fatal("no Go files of ours listed; the listing is not the browser build's")
+	if ours == 0 || theirs == 0 {
+		t.Fatalf("listed %d Go files of ours and %d of other modules; the listing is not the browser build's", ours, theirs)
+	}
+	t.Logf("checked %d Go files of ours and %d of other modules, %d of them through %s", ours, theirs, overlaid, ovPath)
+	froms := make([]string, 0, len(ov.Replace))
+	for from := range ov.Replace {
+		froms = append(froms, from)
+	}
+	sort.Strings(froms)
+	for _, from := range froms {
+		if !read[from] {
+			t.Errorf("%s overlays %s, which neither browser module builds: the overlay no longer reaches its package; check lazyVars in internal/wasmwork/lazyregexp.go", ovPath, from)
+		}
 	}
 }
 
 // TestInitRegexpsFinds checks initRegexps on a file with each kind of
-// package-level regexp and a lazy one.
+// start-up regexp, with the import renamed, and lazy ones.
 func TestInitRegexpsFinds(t *testing.T) {
-	src := "package p\n\nimport (\n\t\"regexp\"\n\t\"sync\"\n)\n\n" +
-		"var a = regexp.MustCompile(`a`)\n" +
-		"var (\n\tb, _ = regexp.Compile(`b`)\n\tc = []*regexp.Regexp{regexp.MustCompile(`c`)}\n)\n" +
-		"var lazy = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`d`) })\n" +
-		"func f() { _ = regexp.MustCompile(`e`) }\n"
-	file := filepath.Join(t.TempDir(), "p.go")
-	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
+	src := "package p\n\nimport (\n\tre \"regexp\"\n\t\"sync\"\n)\n\n" +
+		"var a = re.MustCompile(`a`)\n" +
+		"var (\n\tb, _ = re.Compile(`b`)\n\tc = []*re.Regexp{re.MustCompilePOSIX(`c`)}\n)\n" +
+		"var lazy = sync.OnceValue(func() *re.Regexp { return re.MustCompile(`d`) })\n" +
+		"var patched = lazyMustCompile(re.MustCompile, `e`)\n" +
+		"func f() { _ = re.MustCompile(`f`) }\n" +
+		"func init() { ok, _ := re.MatchString(`g`, \"g\"); _ = ok; _ = func() { re.MustCompile(`h`) } }\n"
+	got := initRegexps(t, "p.go", []byte(src))
+	want := []string{"p.go:8:9", "p.go:10:9", "p.go:11:19", "p.go:16:24"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("initRegexps found %q, want the start-up compiles at %q", got, want)
 	}
-	got := initRegexps(t, file)
-	if len(got) != 3 || !strings.HasSuffix(got[0], ":8:9") || !strings.HasSuffix(got[1], ":10:9") || !strings.HasSuffix(got[2], ":11:23") {
-		t.Errorf("initRegexps found %q, want the three package-level compiles at 8:9, 10:9 and 11:23", got)
+	if got := initRegexps(t, "q.go", []byte("package q\n\nvar regexp = struct{ MustCompile func(string) int }{}\nvar x = regexp.MustCompile(`x`)\n")); len(got) != 0 {
+		t.Errorf("initRegexps found %q in a file that does not import regexp", got)
 	}
 }
 
-type ourPkg struct {
-	path  string
-	files []string
+// browserPkg is a package of `go list -json`.
+type browserPkg struct {
+	ImportPath, Dir string
+	Standard        bool
+	GoFiles         []string
+	Error           *struct{ Err string }
 }
 
-// listOurFiles lists the non-test Go files of this module's packages that
-// mod links for GOOS=js GOARCH=wasm.
-func listOurFiles(t *testing.T, mod string) []ourPkg {
+// listBrowserPkgs lists the non-std packages mod links for GOOS=js
+// GOARCH=wasm in the workspace dir (go.work and ovPath, its overlay).
+func listBrowserPkgs(t *testing.T, mod, dir, ovPath string) []browserPkg {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}{{range .GoFiles}} {{$.Dir}}/{{.}}{{end}}`, mod)
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	cmd := exec.Command("go", "list", "-deps", "-json=ImportPath,Dir,Standard,GoFiles,Error", "-overlay="+ovPath, mod)
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOWORK="+filepath.Join(dir, "go.work"))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("GOOS=js GOARCH=wasm go list -deps %s: %v\n%s", mod, err, stderr.Bytes())
+		t.Fatalf("GOOS=js GOARCH=wasm GOWORK=%s/go.work go list -deps -overlay=%s %s: %v\n%s", dir, ovPath, mod, err, stderr.Bytes())
 	}
-	var pkgs []ourPkg
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) == 0 || (f[0] != ourModule && !strings.HasPrefix(f[0], ourModule+"/")) {
-			continue
+	var pkgs []browserPkg
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p browserPkg
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatalf("reading go list -json output for %s: %v", mod, err)
 		}
-		pkgs = append(pkgs, ourPkg{path: f[0], files: f[1:]})
+		if p.Error != nil {
+			t.Fatalf("%s: go list: %s: %s", mod, p.ImportPath, p.Error.Err)
+		}
+		if !p.Standard {
+			pkgs = append(pkgs, p)
+		}
 	}
 	return pkgs
 }
 
-// initRegexps returns the positions of the regexp.Compile and
-// regexp.MustCompile calls that file's package-level variable initializers
-// make at start-up (not those inside function literals).
-func initRegexps(t *testing.T, file string) []string {
+// regexpCompiles are the functions of package regexp that compile a
+// regular expression.
+var regexpCompiles = map[string]bool{
+	"Compile": true, "MustCompile": true, "CompilePOSIX": true, "MustCompilePOSIX": true,
+	"Match": true, "MatchString": true, "MatchReader": true,
+}
+
+// initRegexps returns the positions of the calls of regexpCompiles that the
+// source src of file makes at start-up: in package-level variable
+// initializers and init functions, not inside function literals (whose
+// calls happen when they are called).
+func initRegexps(t *testing.T, file string, src []byte) []string {
 	t.Helper()
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+	f, err := parser.ParseFile(fset, file, src, parser.SkipObjectResolution)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var found []string
-	for _, d := range f.Decls {
-		gd, ok := d.(*ast.GenDecl)
-		if !ok || gd.Tok != token.VAR {
-			continue
+	name := "" // the file's name for package regexp
+	for _, imp := range f.Imports {
+		if path, _ := strconv.Unquote(imp.Path.Value); path == "regexp" {
+			name = "regexp"
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
 		}
-		for _, spec := range gd.Specs {
-			for _, v := range spec.(*ast.ValueSpec).Values {
-				ast.Inspect(v, func(n ast.Node) bool {
-					switch n := n.(type) {
-					case *ast.FuncLit:
-						return false
-					case *ast.CallExpr:
-						if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
-							if id, ok := sel.X.(*ast.Ident); ok && id.Name == "regexp" && (sel.Sel.Name == "MustCompile" || sel.Sel.Name == "Compile") {
-								found = append(found, fset.Position(n.Pos()).String())
-							}
-						}
+	}
+	if name == "" || name == "_" {
+		return nil
+	}
+	var found []string
+	inspect := func(n ast.Node) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.CallExpr:
+				var fn string
+				switch fun := n.Fun.(type) {
+				case *ast.SelectorExpr:
+					if id, ok := fun.X.(*ast.Ident); ok && id.Name == name {
+						fn = fun.Sel.Name
 					}
-					return true
-				})
+				case *ast.Ident:
+					if name == "." {
+						fn = fun.Name
+					}
+				}
+				if regexpCompiles[fn] {
+					found = append(found, fset.Position(n.Pos()).String())
+				}
+			}
+			return true
+		})
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.GenDecl:
+			if d.Tok != token.VAR {
+				continue
+			}
+			for _, spec := range d.Specs {
+				for _, v := range spec.(*ast.ValueSpec).Values {
+					inspect(v)
+				}
+			}
+		case *ast.FuncDecl:
+			if d.Recv == nil && d.Name.Name == "init" && d.Body != nil {
+				inspect(d.Body)
 			}
 		}
 	}

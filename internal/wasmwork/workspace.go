@@ -32,9 +32,9 @@ func mainModule() (module, error) {
 }
 
 // writeWorkspace replaces dir with the workspace: a writable copy of src
-// (secpModule from the module cache) with our table code in place, and
-// go.work.
-func writeWorkspace(dir string, repo module, src string) error {
+// (secpModule from the module cache) with our table code in place, the
+// links and overlay of lazy (writeLazy), and go.work.
+func writeWorkspace(dir string, repo module, src string, lazy []lazySource) error {
 	if err := removeWorkspace(dir); err != nil {
 		return err
 	}
@@ -63,7 +63,18 @@ func writeWorkspace(dir string, repo module, src string) error {
 			return err
 		}
 	}
+	tmpl, err := os.ReadFile(filepath.Join(repo.Dir, lazyTemplate))
+	if err != nil {
+		return err
+	}
+	replaces, err := writeLazy(dir, tmpl, lazy)
+	if err != nil {
+		return err
+	}
 	work := fmt.Sprintf("go %s\n\nuse %s\n\nreplace %s %s => ./secp256k1\n", repo.GoVersion, repo.Dir, secpModule, secpVersion)
+	for _, r := range replaces {
+		work += r + "\n"
+	}
 	return os.WriteFile(filepath.Join(dir, "go.work"), []byte(work), 0o644)
 }
 

@@ -4,12 +4,15 @@
 // modules and their JS from js/, the npm README, LICENSE, and
 // THIRD_PARTY_NOTICES.md with the licence texts of every module linked into
 // the .wasm files (from `go list -deps` of ./wasm and ./wasm/pkp for js/wasm
-// in the workspace the modules are built in, -gowork) and of Go itself.
+// in the workspace the modules are built in, -gowork, with the overlay.json
+// beside it) and of Go itself, and the files of theirs that the overlay
+// changes or adds.
 package main
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -94,10 +97,50 @@ type module struct {
 	usedBy             map[string]bool
 }
 
+// overlayBeside returns the overlay.json that make wasm-work writes beside
+// goWork, and the files it replaces or adds.
+func overlayBeside(goWork string) (string, map[string]string, error) {
+	path := filepath.Join(filepath.Dir(goWork), "overlay.json")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil, fmt.Errorf("%s is missing: the browser modules are built with the overlay make wasm-work writes beside %s; run make wasm-work (make package does)", path, goWork)
+	} else if err != nil {
+		return "", nil, err
+	}
+	var ov struct{ Replace map[string]string }
+	if err := json.Unmarshal(b, &ov); err != nil {
+		return "", nil, fmt.Errorf("%s: %v; run make wasm-work to write it again", path, err)
+	}
+	return path, ov.Replace, nil
+}
+
+// overlaidFiles lists the files in dir, a module's directory, that replace
+// (an overlay's Replace) changes or adds, relative to dir and marked which.
+func overlaidFiles(dir string, replace map[string]string) []string {
+	var files []string
+	for from := range replace {
+		rel, err := filepath.Rel(dir, from)
+		if err != nil || !filepath.IsLocal(rel) {
+			continue
+		}
+		how := "changed"
+		if _, err := os.Stat(from); errors.Is(err, os.ErrNotExist) {
+			how = "added"
+		}
+		files = append(files, fmt.Sprintf("%s (%s)", filepath.ToSlash(rel), how))
+	}
+	sort.Strings(files)
+	return files
+}
+
 func thirdPartyNotices(goCmd, goWork string) ([]byte, error) {
+	overlayPath, replace, err := overlayBeside(goWork)
+	if err != nil {
+		return nil, err
+	}
 	mods := map[string]*module{}
 	for _, pkg := range []string{"./wasm", "./wasm/pkp"} {
-		cmd := exec.Command(goCmd, "list", "-deps", "-f",
+		cmd := exec.Command(goCmd, "list", "-deps", "-overlay="+overlayPath, "-f",
 			`{{with .Module}}{{if not .Main}}{{.Path}}|{{.Version}}|{{if .Replace}}{{.Replace.Dir}}{{else}}{{.Dir}}{{end}}{{end}}{{end}}`, pkg)
 		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOWORK="+goWork)
 		cmd.Stderr = os.Stderr
@@ -136,13 +179,22 @@ func thirdPartyNotices(goCmd, goWork string) ([]byte, error) {
 	buf.WriteString("LGPL refers to is go-ethereum's COPYING below.\n\n")
 	buf.WriteString("github.com/decred/dcrd/dcrec/secp256k1/v4 is linked as a copy of the listed version in which\n")
 	buf.WriteString("one file computes the precomputed table on first use (wasm/_secp256k1 in the repository).\n\n")
+	var changed []string
+	for _, p := range sortedKeys(mods) {
+		if files := overlaidFiles(mods[p].dir, replace); len(files) > 0 {
+			changed = append(changed, fmt.Sprintf("- %s: %s\n", p, strings.Join(files, ", ")))
+		}
+	}
+	if len(changed) > 0 {
+		buf.WriteString("These files of the listed versions are linked changed or added, so that a package-level regular\n")
+		buf.WriteString("expression is compiled on its first use rather than at start-up (internal/wasmwork and\n")
+		buf.WriteString("wasm/_lazyregexp in the repository):\n\n")
+		buf.WriteString(strings.Join(changed, ""))
+		buf.WriteString("\n")
+	}
 	buf.WriteString("| module | version | in |\n|---|---|---|\n")
 	fmt.Fprintf(&buf, "| Go (runtime, standard library, wasm_exec.js) | %s | both |\n", strings.TrimSpace(string(goVersion)))
-	paths := make([]string, 0, len(mods))
-	for p := range mods {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
+	paths := sortedKeys(mods)
 	for _, p := range paths {
 		m := mods[p]
 		in := make([]string, 0, 2)
@@ -162,6 +214,15 @@ func thirdPartyNotices(goCmd, goWork string) ([]byte, error) {
 		}
 	}
 	return buf.Bytes(), nil
+}
+
+func sortedKeys(mods map[string]*module) []string {
+	paths := make([]string, 0, len(mods))
+	for p := range mods {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	return paths
 }
 
 func moduleFile(pkg string) string {

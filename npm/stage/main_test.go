@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/litgo/litsession/internal/version"
@@ -48,5 +50,47 @@ func TestPackageJSON(t *testing.T) {
 	}
 	if !slices.Equal(p.SideEffects, []string{"./wasm_exec.js"}) || p.Engines["node"] != ">=20" {
 		t.Errorf("sideEffects %v engines %v: wasm_exec.js defines globalThis.Go on import; Node.js 20 is the oldest tested", p.SideEffects, p.Engines)
+	}
+}
+
+// The overlay is read from beside the go.work; a missing one is an error
+// that says to run make wasm-work.
+func TestOverlayBeside(t *testing.T) {
+	dir := t.TempDir()
+	goWork := filepath.Join(dir, "go.work")
+	if _, _, err := overlayBeside(goWork); err == nil || !strings.Contains(err.Error(), "run make wasm-work") {
+		t.Errorf("overlayBeside without overlay.json gave %v, want an error saying to run make wasm-work", err)
+	}
+	ov := `{"Replace": {"/m/a.go": "/o/a.go"}}`
+	if err := os.WriteFile(filepath.Join(dir, "overlay.json"), []byte(ov), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path, replace, err := overlayBeside(goWork)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path != filepath.Join(dir, "overlay.json") || len(replace) != 1 || replace["/m/a.go"] != "/o/a.go" {
+		t.Errorf("overlayBeside gave %q %v", path, replace)
+	}
+}
+
+// overlaidFiles lists a module's files the overlay replaces as changed and
+// those it adds as added, and nothing of other directories.
+func TestOverlaidFiles(t *testing.T) {
+	mod := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(mod, "common"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mod, "common", "format.go"), []byte("package common\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	replace := map[string]string{
+		filepath.Join(mod, "common", "format.go"): "/o/format.go",
+		filepath.Join(mod, "common", "added.go"):  "/o/added.go",
+		filepath.Join(mod+"-other", "x.go"):       "/o/x.go",
+	}
+	got := overlaidFiles(mod, replace)
+	if want := []string{"common/added.go (added)", "common/format.go (changed)"}; !slices.Equal(got, want) {
+		t.Errorf("overlaidFiles gave %q, want %q", got, want)
 	}
 }
