@@ -138,11 +138,11 @@ secp256k1-test: wasm-work
 # TestGlobalTestVector, which reads the siwe-js test vectors from a git
 # submodule that the published module does not contain (it fails the same
 # without the overlay); in its place, natively with the overlay, core/siwe's
-# tests and siwefast's, which compare siwe-go's parse with ours on every
-# message of our vectors and fuzz seeds.
+# tests, which compare siwe-go's parse with ours on every message of our
+# vectors and fuzz seeds.
 lazyregexp-test: wasm-work
 	pkgs=$$(GO=$(GO) $(GO) run ./internal/wasmwork -lazypkgs) && \
-	GOWORK=$(WASM_WORK)/go.work $(GO) test -count=1 -overlay=$(WASM_WORK)/overlay.json -skip '^TestGlobalTestVector$$' $$pkgs ./core/siwe ./core/verify/internal/siwefast && \
+	GOWORK=$(WASM_WORK)/go.work $(GO) test -count=1 -overlay=$(WASM_WORK)/overlay.json -skip '^TestGlobalTestVector$$' $$pkgs ./core/siwe && \
 	PATH="$$PATH:$$($(GO) env GOROOT)/lib/wasm" $(WASM_ENV) $(GO) test -count=1 -skip '^TestGlobalTestVector$$' $$pkgs
 
 # js/lit-session.wasm, js/lit-session-pkp.wasm (./wasm/pkp: PKP delegations
