@@ -414,8 +414,8 @@ function wrap(wasm, pkpWasmUrl) {
         networkPublicKey: undefined,
         ready: false,
         async connect() {
-          const r = await c.connect();
-          client.connectedNodes = Array.from(r.connectedNodes);
+          const r = JSON.parse(await c.connect());
+          client.connectedNodes = r.connectedNodes;
           client.latestBlockhash = r.latestBlockhash;
           client.minNodeCount = r.minNodeCount;
           client.networkPublicKey = r.networkPublicKey;

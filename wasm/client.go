@@ -118,18 +118,28 @@ func (c *client) connect() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	nodes := make([]any, 0)
+	// One JSON text, parsed by lit-session.js: a crossing per field would
+	// cost the page's first connect more.
+	var nodes jsjson.Array
 	for _, u := range c.nc.ConnectedNodes() {
-		nodes = append(nodes, u)
+		nodes.String(u)
 	}
-	c.logf("connected to %d nodes in %.0f ms", len(nodes), ms)
-	return map[string]any{
-		"connectedNodes":   nodes,
-		"latestBlockhash":  hash,
-		"minNodeCount":     c.nc.MinNodeCount(),
-		"networkPublicKey": c.nc.NetworkPublicKey(),
-		"connectMs":        ms,
-	}, nil
+	nb, err := nodes.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	var o jsjson.Object
+	o.Raw("connectedNodes", nb)
+	o.String("latestBlockhash", hash)
+	o.Int("minNodeCount", int64(c.nc.MinNodeCount()))
+	o.String("networkPublicKey", c.nc.NetworkPublicKey())
+	o.Float("connectMs", ms)
+	b, err := o.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	c.logf("connected to %d nodes in %.0f ms", len(c.nc.ConnectedNodes()), ms)
+	return string(b), nil
 }
 
 func (c *client) logf(format string, args ...any) {

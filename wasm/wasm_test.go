@@ -300,8 +300,16 @@ func TestNodes(t *testing.T) {
 		// With a threshold of 2 the two others suffice, and only they get sigs.
 		c = newTestClient(t, map[string]any{"bootstrapUrls": urls, "minNodeCount": 2})
 		v := mustOK(t, c.Call("connect"), "connect")
-		if n := v.Get("connectedNodes").Length(); n != 2 {
-			t.Fatalf("%d connected nodes, want 2", n)
+		var res struct {
+			ConnectedNodes  []string `json:"connectedNodes"`
+			LatestBlockhash string   `json:"latestBlockhash"`
+			MinNodeCount    int      `json:"minNodeCount"`
+		}
+		if err := json.Unmarshal([]byte(v.String()), &res); err != nil {
+			t.Fatalf("connect's result %q: %v", v.String(), err)
+		}
+		if len(res.ConnectedNodes) != 2 || res.MinNodeCount != 2 || res.LatestBlockhash == "" {
+			t.Fatalf("connect's result %+v: want 2 connected nodes, a threshold of 2 and a blockhash", res)
 		}
 		r := getSigs(t, c, params(pkpAll))
 		if _, ok := r.sigs[testNodes[1]]; ok || len(r.sigs) != 2 {

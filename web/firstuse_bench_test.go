@@ -3,6 +3,7 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,10 +15,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdpprofiler "github.com/chromedp/cdproto/profiler"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
+	cdptracing "github.com/chromedp/cdproto/tracing"
 	"github.com/chromedp/chromedp"
 
 	"github.com/litgo/litsession/devnet"
@@ -43,21 +47,34 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function utf8Hex(s) {
   return '0x' + Array.from(new TextEncoder().encode(s), (b) => b.toString(16).padStart(2, '0')).join('');
 }
-export async function run({ rpcUrl, walletKey, wasmUrl, warm, idleMs }) {
+export async function run({ rpcUrl, walletKey, wasmUrl, warm, idleMs, profile, godebug }) {
+  // profile: console.profile around start-up, connect and the first
+  // getSessionSigs (TestFirstUseChromium's LITSESSION_FIRSTUSE_PROFILE).
+  const P = profile ? (n) => console.profile(n) : () => {};
+  const PE = profile ? (n) => console.profileEnd(n) : () => {};
   localStorage.clear();
   const t0 = performance.now();
   const mod = await import('/js/lit-session.js'); // runs its own wasm_exec.js import: Go is defined now
   let tRun = 0;
   const realRun = globalThis.Go.prototype.run;
-  globalThis.Go.prototype.run = function (inst) { tRun = performance.now(); return realRun.call(this, inst); };
+  globalThis.Go.prototype.run = function (inst) { if (godebug) this.env = { GODEBUG: godebug }; P('start'); tRun = performance.now(); return realRun.call(this, inst); };
   const lit = await mod.load({ wasmUrl, warmUp: warm });
   const tReady = performance.now();
+  PE('start');
+  console.timeStamp('litsession:ready');
   await sleep(idleMs);
   const warmMs = warm ? await lit.warmUp() : 0;
   const client = lit.createClient({ rpcUrl });
+  if (godebug) console.log('--- connect');
+  console.timeStamp('litsession:connect');
+  P('connect');
   const t1 = performance.now();
   await client.connect();
   const t2 = performance.now();
+  PE('connect');
+  console.timeStamp('litsession:connected');
+  if (godebug) console.log('--- first getSessionSigs');
+  P('first');
   const wallet = lit.createDevWallet({ privateKey: walletKey });
   const tWallet = performance.now();
   let callbacks = 0, callbackMs = 0;
@@ -78,6 +95,7 @@ export async function run({ rpcUrl, walletKey, wasmUrl, warm, idleMs }) {
   };
   const first = await client.getSessionSigs(params);
   const t3 = performance.now();
+  PE('first');
   const firstCallbacks = callbacks;
   const second = await client.getSessionSigs(params);
   const t4 = performance.now();
@@ -172,19 +190,71 @@ func TestFirstUseChromium(t *testing.T) {
 	pageURL := "http://" + ln.Addr().String() + "/fu/index.html"
 	bctx := startBrowser(t)
 
+	profiling := os.Getenv("LITSESSION_FIRSTUSE_PROFILE") == "1"
+	profiles := newPhaseProfiles()
+	timed, traceWritten := false, false
 	runOnce := func(v firstUseVariant) firstUseRun {
 		t.Helper()
 		pctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
 		defer cancel()
 		ctx, cancel := context.WithTimeout(pctx, time.Minute)
 		defer cancel()
-		arg, _ := json.Marshal(map[string]any{"rpcUrl": dn.RPCURL, "walletKey": walletKey, "wasmUrl": v.path, "warm": v.warm, "idleMs": idleMs(v.name)})
+		arg, _ := json.Marshal(map[string]any{"rpcUrl": dn.RPCURL, "walletKey": walletKey, "wasmUrl": v.path, "warm": v.warm, "idleMs": idleMs(v.name), "profile": profiling, "godebug": os.Getenv("LITSESSION_FIRSTUSE_GODEBUG")})
 		var res string
-		err := chromedp.Run(ctx, chromedp.Navigate(pageURL),
+		var setup []chromedp.Action
+		if os.Getenv("LITSESSION_FIRSTUSE_GODEBUG") != "" {
+			chromedp.ListenTarget(ctx, func(ev any) {
+				if e, ok := ev.(*cdpruntime.EventConsoleAPICalled); ok && timed {
+					for _, a := range e.Args {
+						t.Logf("%s console: %s", v.name, a.Value)
+					}
+				}
+			})
+		}
+		if profiling {
+			record := timed
+			chromedp.ListenTarget(ctx, func(ev any) {
+				if e, ok := ev.(*cdpprofiler.EventConsoleProfileFinished); ok && record {
+					profiles.add(v.name, e.Title, e.Profile)
+				}
+			})
+			setup = append(setup, cdpprofiler.Enable(), cdpprofiler.SetSamplingInterval(100))
+		}
+		var traced []json.RawMessage
+		traceDone := make(chan struct{})
+		tracePath := os.Getenv("LITSESSION_FIRSTUSE_TRACE") // one timed run's Chromium trace, for experiments
+		tracing := tracePath != "" && timed && !traceWritten
+		if tracing {
+			traceWritten = true
+			chromedp.ListenTarget(ctx, func(ev any) {
+				switch e := ev.(type) {
+				case *cdptracing.EventDataCollected:
+					for _, r := range e.Value {
+						traced = append(traced, json.RawMessage(r))
+					}
+				case *cdptracing.EventTracingComplete:
+					close(traceDone)
+				}
+			})
+			setup = append(setup, cdptracing.Start().WithTransferMode(cdptracing.TransferModeReportEvents).WithTraceConfig(&cdptracing.TraceConfig{
+				IncludedCategories: []string{"toplevel", "v8", "v8.wasm", "devtools.timeline", "disabled-by-default-v8.compile", "disabled-by-default-devtools.timeline", "blink", "loading", "netlog", "disabled-by-default-v8.gc", "v8.execute"},
+			}))
+		}
+		err := chromedp.Run(ctx, append(setup, chromedp.Navigate(pageURL),
 			chromedp.Evaluate(fmt.Sprintf(`import('/fu/bench.mjs').then((m) => m.run(%s)).then(JSON.stringify)`, arg), &res,
-				func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams { return p.WithAwaitPromise(true) }))
+				func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams { return p.WithAwaitPromise(true) }))...)
 		if err != nil {
 			t.Fatalf("%s: %v", v.name, err)
+		}
+		if tracing {
+			if err := chromedp.Run(ctx, cdptracing.End()); err != nil {
+				t.Fatal(err)
+			}
+			<-traceDone
+			b, _ := json.Marshal(map[string]any{"traceEvents": traced})
+			if err := os.WriteFile(tracePath, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 		var r firstUseRun
 		if err := json.Unmarshal([]byte(res), &r); err != nil {
@@ -198,6 +268,7 @@ func TestFirstUseChromium(t *testing.T) {
 	for _, v := range variants { // one untimed run each
 		runOnce(v)
 	}
+	timed = true
 	results := make([][]firstUseRun, len(variants))
 	for i := range runs {
 		for j := range variants {
@@ -255,6 +326,9 @@ func TestFirstUseChromium(t *testing.T) {
 		}
 	}
 	t.Log(b.String())
+	if profiling {
+		t.Log(profiles.report(runs))
+	}
 }
 
 // idleMs is how long the page of the variant called name idles between
@@ -263,5 +337,80 @@ func idleMs(name string) int {
 	if strings.HasSuffix(name, "+now") {
 		return 0
 	}
+	if _, ms, ok := strings.Cut(name, "+idle"); ok {
+		if n, err := strconv.Atoi(ms); err == nil {
+			return n
+		}
+	}
 	return 500
+}
+
+// phaseProfiles sums the self time of each function over the sampled
+// console profiles of TestFirstUseChromium, per variant and phase.
+type phaseProfiles struct {
+	mu    sync.Mutex
+	self  map[[2]string]map[string]float64 // {variant, phase} → function → ms
+	order [][2]string
+}
+
+func newPhaseProfiles() *phaseProfiles {
+	return &phaseProfiles{self: map[[2]string]map[string]float64{}}
+}
+
+func (pp *phaseProfiles) add(variant, phase string, p *cdpprofiler.Profile) {
+	if p == nil {
+		return
+	}
+	names := map[int64]string{}
+	for _, n := range p.Nodes {
+		name := n.CallFrame.FunctionName
+		if name == "" {
+			name = "(anonymous " + n.CallFrame.URL + ")"
+		}
+		names[n.ID] = name
+	}
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	k := [2]string{variant, phase}
+	m := pp.self[k]
+	if m == nil {
+		m = map[string]float64{}
+		pp.self[k] = m
+		pp.order = append(pp.order, k)
+	}
+	// timeDeltas[i] is the time from sample i-1 to sample i; sample i is
+	// charged the time until the next one.
+	for i, id := range p.Samples {
+		d := 0.1
+		if i+1 < len(p.TimeDeltas) {
+			d = float64(p.TimeDeltas[i+1]) / 1000
+		}
+		m[names[id]] += d
+	}
+}
+
+func (pp *phaseProfiles) report(runs int) string {
+	var b strings.Builder
+	for _, k := range pp.order {
+		m := pp.self[k]
+		type fn struct {
+			name string
+			ms   float64
+		}
+		var fns []fn
+		total := 0.0
+		for n, ms := range m {
+			fns = append(fns, fn{n, ms})
+			total += ms
+		}
+		slices.SortFunc(fns, func(a, b fn) int { return cmp.Compare(b.ms, a.ms) })
+		fmt.Fprintf(&b, "\n%s, %s: %.1f ms sampled per run; self time per run:\n", k[0], k[1], total/float64(runs))
+		for i, f := range fns {
+			if i == 30 {
+				break
+			}
+			fmt.Fprintf(&b, "  %7.2f ms  %s\n", f.ms/float64(runs), f.name)
+		}
+	}
+	return b.String()
 }

@@ -629,6 +629,11 @@ func (p *parser) array(depth int) (Value, error) {
 	}
 }
 
+// scanKeys is the largest object whose keys are checked for duplicates by
+// comparing them; its cost, at most scanKeys²/2 comparisons of mostly
+// unequal strings, stays below a map's.
+const scanKeys = 32
+
 func (p *parser) object(depth int) (Value, error) {
 	v := Value{kind: KindObject, off: p.i}
 	if depth > p.maxDepth {
@@ -641,7 +646,9 @@ func (p *parser) object(depth int) (Value, error) {
 		v.members = []Member{}
 		return v, nil
 	}
-	var seen map[string]struct{} // for larger objects; small ones are scanned
+	// Duplicate keys: objects of up to scanKeys members (every object
+	// nodes and the SDK send) are scanned; larger ones get a map.
+	var seen map[string]struct{}
 	for {
 		p.skipSpace()
 		if p.i >= len(p.data) {
@@ -666,8 +673,8 @@ func (p *parser) object(depth int) (Value, error) {
 		if dup {
 			return Value{}, &SyntaxError{Msg: "duplicate key " + strconv.Quote(key) + " in object", Offset: keyOff}
 		}
-		if len(v.members) == 8 {
-			seen = make(map[string]struct{}, 16)
+		if len(v.members) == scanKeys {
+			seen = make(map[string]struct{}, 2*scanKeys)
 			for i := range v.members {
 				seen[v.members[i].Key] = struct{}{}
 			}

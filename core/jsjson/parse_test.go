@@ -189,6 +189,22 @@ func TestParseDuplicateKeysInLargeObjects(t *testing.T) {
 	if _, err := Parse([]byte(doc + `"k40":1}`)); err != nil {
 		t.Errorf("distinct keys: %v", err)
 	}
+	// Around the size where the check switches from scanning to a map.
+	for n := scanKeys - 2; n <= scanKeys+2; n++ {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			b.WriteString(`"k` + itoa(i) + `":0,`)
+		}
+		for _, dup := range []int{0, n / 2, n - 1} {
+			if _, err := Parse([]byte(b.String() + `"k` + itoa(dup) + `":1}`)); err == nil || !strings.Contains(err.Error(), `duplicate key "k`+itoa(dup)+`"`) {
+				t.Errorf("%d keys, then k%d again: %v", n, dup, err)
+			}
+		}
+		if _, err := Parse([]byte(b.String() + `"x":1}`)); err != nil {
+			t.Errorf("%d distinct keys and one more: %v", n+1, err)
+		}
+	}
 	// Keys that differ only in case, or that are equal once escapes are
 	// decoded, are distinct and equal respectively.
 	if _, err := Parse([]byte(`{"a":1,"A":2}`)); err != nil {

@@ -6,8 +6,10 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"syscall/js"
 
+	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/node"
 )
 
@@ -21,43 +23,39 @@ type FetchTransport struct{}
 
 var _ node.Transport = FetchTransport{}
 
+// webAPI holds the constructors the transport uses, read once. fetch
+// itself is read on each call: a page (or a test) may replace it.
+var webAPI = sync.OnceValue(func() struct{ uint8Array, abortController, json js.Value } {
+	g := js.Global()
+	return struct{ uint8Array, abortController, json js.Value }{g.Get("Uint8Array"), g.Get("AbortController"), g.Get("JSON")}
+})
+
 // Do implements node.Transport: a non-2xx status is a Response; only a
 // request that got no response (network error, CORS block, abort) is an
-// error.
+// error. Every crossing into JS costs a page's first calls, so the fetch
+// options are one JSON text, and of the response headers only
+// Content-Type and Content-Length are read (the client reads none).
 func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, error) {
 	fetch := js.Global().Get("fetch")
 	if fetch.Type() != js.TypeFunction {
 		return node.Response{}, errorf("fetch is not available in this JavaScript environment")
 	}
+	api := webAPI()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ac := js.Global().Get("AbortController").New()
+	ac := api.abortController.New()
 	stop := context.AfterFunc(ctx, func() { ac.Call("abort") })
 	defer stop()
 
-	headers := map[string]any{}
-	for k, v := range req.Header {
-		headers[k] = v
+	init, err := Call(api.json, "parse", string(fetchInit(req)))
+	if err != nil {
+		return node.Response{}, errorf("fetch %s: the request options: %w", req.URL, err)
 	}
-	init := map[string]any{
-		"method":      req.Method,
-		"headers":     headers,
-		"signal":      ac.Get("signal"),
-		"mode":        "cors",
-		"credentials": "omit",
-		"redirect":    "error", // nodes never redirect; following one would turn a POST into a GET
-	}
-	// GETs (the block indexer) must not come from the HTTP cache. POSTs
-	// never do, and Chromium skips its CORS preflight cache for a no-store
-	// request: with it, every POST to a node was preflighted again (16
-	// OPTIONS for 4 connects to 3 nodes, against 4 without it).
-	if req.Method != "POST" {
-		init["cache"] = "no-store"
-	}
+	init.Set("signal", ac.Get("signal"))
 	if req.Body != nil {
-		b := js.Global().Get("Uint8Array").New(len(req.Body))
+		b := api.uint8Array.New(len(req.Body))
 		js.CopyBytesToJS(b, req.Body)
-		init["body"] = b
+		init.Set("body", b)
 	}
 	p, err := Invoke(fetch, req.URL, init)
 	if err != nil {
@@ -71,20 +69,15 @@ func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, 
 		return node.Response{}, fetchErr(req.URL, err)
 	}
 	out := node.Response{Status: resp.Get("status").Int(), Header: map[string]string{}}
-	var each js.Func
-	each = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		if len(args) >= 2 {
-			k := canonicalHeader(args[1].String())
-			if _, dup := out.Header[k]; !dup {
-				out.Header[k] = args[0].String()
-			}
+	headers := resp.Get("headers")
+	for _, k := range [...]string{"Content-Type", "Content-Length"} {
+		v, err := Call(headers, "get", k)
+		if err != nil {
+			return node.Response{}, errorf("reading the headers from %s: %w", req.URL, err)
 		}
-		return nil
-	})
-	_, err = Call(resp.Get("headers"), "forEach", each)
-	each.Release()
-	if err != nil {
-		return node.Response{}, errorf("reading the headers from %s: %w", req.URL, err)
+		if v.Type() == js.TypeString {
+			out.Header[k] = v.String()
+		}
 	}
 	if n, err := strconv.ParseInt(out.Header["Content-Length"], 10, 64); err == nil && n > maxResponseBytes {
 		Call(ac, "abort")
@@ -98,8 +91,8 @@ func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, 
 	if err != nil {
 		return node.Response{}, errorf("reading the response from %s: %w", req.URL, err)
 	}
-	arr := js.Global().Get("Uint8Array").New(buf)
-	n := arr.Get("length").Int()
+	arr := api.uint8Array.New(buf)
+	n := arr.Length()
 	if n > maxResponseBytes {
 		return node.Response{}, errorf("response from %s is %d bytes, more than %d; refusing it", req.URL, n, maxResponseBytes)
 	}
@@ -108,26 +101,35 @@ func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, 
 	return out, nil
 }
 
-func fetchErr(url string, err error) error {
-	return errorf("fetch %s failed: %w (the server is down, the URL is wrong, or it does not allow this page's origin by CORS)", url, err)
+// fetchInit is fetch's options for req, but for signal and body, as JSON:
+// CORS without credentials; no redirects (nodes never redirect, and
+// following one would turn a POST into a GET); and for GETs (the block
+// indexer) not from the HTTP cache. POSTs never come from it, and
+// Chromium skips its CORS preflight cache for a no-store request, which
+// would preflight every POST to a node again.
+func fetchInit(req node.Request) []byte {
+	b := []byte(`{"method":`)
+	b = jsjson.AppendString(b, req.Method)
+	b = append(b, `,"mode":"cors","credentials":"omit","redirect":"error"`...)
+	if req.Method != "POST" {
+		b = append(b, `,"cache":"no-store"`...)
+	}
+	b = append(b, `,"headers":{`...)
+	first := true
+	for k, v := range req.Header {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = jsjson.AppendString(b, k)
+		b = append(b, ':')
+		b = jsjson.AppendString(b, v)
+	}
+	return append(b, "}}"...)
 }
 
-// canonicalHeader is textproto.CanonicalMIMEHeaderKey for the ASCII names
-// fetch reports in lower case ("content-type" → "Content-Type"), without
-// linking package net.
-func canonicalHeader(k string) string {
-	b := []byte(k)
-	upper := true
-	for i, c := range b {
-		switch {
-		case upper && 'a' <= c && c <= 'z':
-			b[i] = c - 'a' + 'A'
-		case !upper && 'A' <= c && c <= 'Z':
-			b[i] = c - 'A' + 'a'
-		}
-		upper = c == '-'
-	}
-	return string(b)
+func fetchErr(url string, err error) error {
+	return errorf("fetch %s failed: %w (the server is down, the URL is wrong, or it does not allow this page's origin by CORS)", url, err)
 }
 
 // errorf is fmt.Errorf kept out of line: in wasm every inlined copy of
