@@ -47,12 +47,15 @@ func writeWorkspace(dir string, repo module, src string, lazy []lazySource) erro
 	if err := os.Rename(filepath.Join(secp, "compressedbytepoints.go"), filepath.Join(secp, "compressedbytepoints_test.go")); err != nil {
 		return err
 	}
-	if err := renameBaseMult(filepath.Join(secp, "curve.go")); err != nil {
-		return err
+	for _, e := range secpEdits {
+		if err := editOnce(filepath.Join(secp, e.file), e.old, e.new); err != nil {
+			return err
+		}
 	}
 	ours := filepath.Join(repo.Dir, "wasm", "_secp256k1")
 	for from, to := range map[string]string{
 		"loadprecomputed.go": "loadprecomputed.go",
+		"hextobig.go":        "litsession_hextobig.go",
 		"table_test.go":      "litsession_table_test.go",
 	} {
 		b, err := os.ReadFile(filepath.Join(ours, from))
@@ -93,26 +96,38 @@ func removeWorkspace(dir string) error {
 	return os.RemoveAll(dir)
 }
 
-// baseMultDecl is upstream's declaration of ScalarBaseMultNonConst in
-// curve.go, and baseMultRenamed what renameBaseMult makes of it:
-// wasm/_secp256k1/loadprecomputed.go declares ScalarBaseMultNonConst itself
-// and calls upstream's as scalarBaseMultTable.
+// secpEdits are the changes made to upstream's files in the copy, each to
+// text that must occur exactly once:
+//
+//   - ScalarBaseMultNonConst in curve.go is renamed scalarBaseMultTable:
+//     wasm/_secp256k1/loadprecomputed.go declares ScalarBaseMultNonConst
+//     itself and calls upstream's under that name.
+//   - fromHex in ellipticadaptor.go, which the package's initializer calls
+//     for the curve's five constants, decodes with hexToBig
+//     (wasm/_secp256k1/hextobig.go) instead of big.Int.SetString, whose
+//     digit loop would otherwise be the start-up's hottest function and be
+//     re-compiled by V8 right after the page loads.
+var secpEdits = []struct{ file, old, new string }{
+	{"curve.go", baseMultDecl, baseMultRenamed},
+	{"ellipticadaptor.go", "\tr, ok := new(big.Int).SetString(s, 16)\n", "\tr, ok := hexToBig(s)\n"},
+}
+
 const (
 	baseMultDecl    = "func ScalarBaseMultNonConst(k *ModNScalar, result *JacobianPoint) {"
 	baseMultRenamed = "func scalarBaseMultTable(k *ModNScalar, result *JacobianPoint) {"
 )
 
-// renameBaseMult renames upstream's ScalarBaseMultNonConst in the curve.go
-// at path to scalarBaseMultTable; the declaration must occur exactly once.
-func renameBaseMult(path string) error {
+// editOnce replaces old with new in the file at path; old must occur there
+// exactly once, or the file is left as it was and the copy refused.
+func editOnce(path, old, new string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	if n := bytes.Count(b, []byte(baseMultDecl)); n != 1 {
-		return fmt.Errorf("%s declares %q %d times, want once: wasm/_secp256k1/loadprecomputed.go no longer fits %s %s; compare them", path, baseMultDecl, n, secpModule, secpVersion)
+	if n := bytes.Count(b, []byte(old)); n != 1 {
+		return fmt.Errorf("%s has %q %d times, want once: wasm/_secp256k1 no longer fits %s %s; compare them", path, old, n, secpModule, secpVersion)
 	}
-	b = bytes.Replace(b, []byte(baseMultDecl), []byte(baseMultRenamed), 1)
+	b = bytes.Replace(b, []byte(old), []byte(new), 1)
 	fi, err := os.Stat(path)
 	if err != nil {
 		return err

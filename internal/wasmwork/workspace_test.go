@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// TestRenameBaseMult: upstream's declaration is renamed when it occurs
-// once, and a curve.go with none or two is refused and left as it was.
-func TestRenameBaseMult(t *testing.T) {
+// TestEditOnce: upstream's declaration is renamed when it occurs once, and
+// a curve.go with none or two is refused and left as it was.
+func TestEditOnce(t *testing.T) {
 	body := "package secp256k1\n\n// doc\n" + baseMultDecl + "\n}\n\nfunc other() {}\n"
 	for _, tc := range []struct {
 		name, src string
@@ -24,14 +24,14 @@ func TestRenameBaseMult(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.src), 0o444); err != nil {
 				t.Fatal(err)
 			}
-			err := renameBaseMult(path)
+			err := editOnce(path, baseMultDecl, baseMultRenamed)
 			got, rerr := os.ReadFile(path)
 			if rerr != nil {
 				t.Fatal(rerr)
 			}
 			if !tc.ok {
 				if err == nil || !strings.Contains(err.Error(), "no longer fits") {
-					t.Errorf("renameBaseMult gave %v, want an error saying loadprecomputed.go no longer fits", err)
+					t.Errorf("editOnce gave %v, want an error saying wasm/_secp256k1 no longer fits", err)
 				}
 				if string(got) != tc.src {
 					t.Error("a refused curve.go was changed")

@@ -1,8 +1,9 @@
 // This file replaces loadprecomputed.go of github.com/decred/dcrd/dcrec/secp256k1/v4
 // (secpVersion in internal/wasmwork/secp.go) in the browser builds only: make
 // wasm-work copies that module into bin/wasmwork/secp256k1, with this file in
-// place, compressedbytepoints.go renamed to a _test.go file, and upstream's
+// place, compressedbytepoints.go renamed to a _test.go file, upstream's
 // ScalarBaseMultNonConst in curve.go renamed to scalarBaseMultTable, and
+// fromHex reading through hextobig.go (internal/wasmwork's secpEdits), and
 // points bin/wasmwork/go.work at the copy. Native builds use the module as
 // published.
 //

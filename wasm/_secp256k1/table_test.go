@@ -13,6 +13,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"io"
+	"math/big"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -208,4 +209,29 @@ func benchScalar() ModNScalar {
 	var k ModNScalar
 	k.SetHex("d74bf844b0862475103d96a611cf2d898447e288d34b360bc885cb8ce7c00575")
 	return k
+}
+
+// TestHexToBig: hexToBig reads the curve's constants as SetString does,
+// and refuses what is not hex.
+func TestHexToBig(t *testing.T) {
+	for _, s := range []string{
+		"fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f",
+		"fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
+		"0000000000000000000000000000000000000000000000000000000000000007",
+		"00", "ABcd", "0", "7", "abc",
+	} {
+		want, _ := new(big.Int).SetString(s, 16)
+		got, ok := hexToBig(s)
+		if !ok || got.Cmp(want) != 0 {
+			t.Errorf("hexToBig(%q) = %v, %v; want %v", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"x0", "0x00", "-1", "", "a b"} {
+		if _, ok := hexToBig(s); ok {
+			t.Errorf("hexToBig(%q) accepted it", s)
+		}
+	}
+	if S256().P.Cmp(fromHex("fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f")) != 0 {
+		t.Error("the curve's P differs from its constant")
+	}
 }
