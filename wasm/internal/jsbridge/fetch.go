@@ -41,8 +41,8 @@ func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, 
 		return node.Response{}, errorf("fetch is not available in this JavaScript environment")
 	}
 	api := webAPI()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// When ctx ends, the fetch is aborted, which settles the promises
+	// awaited below (AwaitSettled).
 	ac := api.abortController.New()
 	stop := context.AfterFunc(ctx, func() { ac.Call("abort") })
 	defer stop()
@@ -61,7 +61,7 @@ func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, 
 	if err != nil {
 		return node.Response{}, fetchErr(req.URL, err)
 	}
-	resp, err := Await(ctx, p)
+	resp, err := AwaitSettled(p)
 	if err != nil {
 		if ctx.Err() != nil {
 			return node.Response{}, ctx.Err()
@@ -87,8 +87,11 @@ func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, 
 	if err != nil {
 		return node.Response{}, errorf("reading the response from %s: %w", req.URL, err)
 	}
-	buf, err := Await(ctx, p)
+	buf, err := AwaitSettled(p)
 	if err != nil {
+		if ctx.Err() != nil {
+			return node.Response{}, ctx.Err()
+		}
 		return node.Response{}, errorf("reading the response from %s: %w", req.URL, err)
 	}
 	arr := api.uint8Array.New(buf)

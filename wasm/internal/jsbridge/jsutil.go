@@ -112,29 +112,43 @@ func Invoke(f js.Value, args ...any) (out js.Value, err error) {
 // Await waits for a JS value: a thenable is awaited, anything else is
 // returned as is. It must not be called on the JS event loop (i.e. directly
 // from a js.Func); Promise runs its work on a goroutine for that reason.
+// When ctx ends first, Await returns ctx's error and the promise is left
+// to settle on its own.
 func Await(ctx context.Context, v js.Value) (js.Value, error) {
+	return await(ctx, v)
+}
+
+// AwaitSettled waits for a thenable to settle, for a caller that makes
+// sure it does (FetchTransport aborts its fetch when its context ends).
+func AwaitSettled(v js.Value) (js.Value, error) {
+	return await(nil, v)
+}
+
+type awaited struct {
+	v   js.Value
+	err error
+}
+
+// await is Await; a nil ctx never ends.
+func await(ctx context.Context, v js.Value) (js.Value, error) {
 	if v.Type() != js.TypeObject && v.Type() != js.TypeFunction {
 		return v, nil
 	}
 	if v.Get("then").Type() != js.TypeFunction {
 		return v, nil
 	}
-	type result struct {
-		v   js.Value
-		err error
-	}
 	// Room for the promise's result and a cancellation: neither sender
 	// waits for the other or for a receiver.
-	ch := make(chan result, 2)
+	ch := make(chan awaited, 2)
 	var onOK, onErr js.Func
 	onOK = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{v: Arg0(args)}
+		ch <- awaited{v: Arg0(args)}
 		onOK.Release()
 		onErr.Release()
 		return nil
 	})
 	onErr = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{err: &ThrownError{V: Arg0(args)}}
+		ch <- awaited{err: &ThrownError{V: Arg0(args)}}
 		onOK.Release()
 		onErr.Release()
 		return nil
@@ -147,9 +161,11 @@ func Await(ctx context.Context, v js.Value) (js.Value, error) {
 	// A cancellation is one more result, so the wait is a plain receive
 	// (a two-way select costs the page a large runtime function to
 	// compile). The callbacks release themselves when the promise settles.
-	stop := context.AfterFunc(ctx, func() { ch <- result{v: js.Undefined(), err: ctx.Err()} })
+	if ctx != nil && ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { ch <- awaited{v: js.Undefined(), err: ctx.Err()} })
+		defer stop()
+	}
 	r := <-ch
-	stop()
 	return r.v, r.err
 }
 
