@@ -47,12 +47,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function utf8Hex(s) {
   return '0x' + Array.from(new TextEncoder().encode(s), (b) => b.toString(16).padStart(2, '0')).join('');
 }
-export async function run({ rpcUrl, walletKey, wasmUrl, warm, idleMs, profile, godebug }) {
+export async function run({ rpcUrl, walletKey, wasmUrl, warm, idleMs, preMs, profile, godebug }) {
   // profile: console.profile around start-up, connect and the first
   // getSessionSigs (TestFirstUseChromium's LITSESSION_FIRSTUSE_PROFILE).
   const P = profile ? (n) => console.profile(n) : () => {};
   const PE = profile ? (n) => console.profileEnd(n) : () => {};
   localStorage.clear();
+  await sleep(preMs);
   const t0 = performance.now();
   const mod = await import('/js/lit-session.js'); // runs its own wasm_exec.js import: Go is defined now
   let tRun = 0;
@@ -199,7 +200,7 @@ func TestFirstUseChromium(t *testing.T) {
 		defer cancel()
 		ctx, cancel := context.WithTimeout(pctx, time.Minute)
 		defer cancel()
-		arg, _ := json.Marshal(map[string]any{"rpcUrl": dn.RPCURL, "walletKey": walletKey, "wasmUrl": v.path, "warm": v.warm, "idleMs": idleMs(v.name), "profile": profiling, "godebug": os.Getenv("LITSESSION_FIRSTUSE_GODEBUG")})
+		arg, _ := json.Marshal(map[string]any{"rpcUrl": dn.RPCURL, "walletKey": walletKey, "wasmUrl": v.path, "warm": v.warm, "idleMs": idleMs(v.name), "preMs": preMs(v.name), "profile": profiling, "godebug": os.Getenv("LITSESSION_FIRSTUSE_GODEBUG")})
 		var res string
 		var setup []chromedp.Action
 		if os.Getenv("LITSESSION_FIRSTUSE_GODEBUG") != "" {
@@ -333,6 +334,20 @@ func TestFirstUseChromium(t *testing.T) {
 
 // idleMs is how long the page of the variant called name idles between
 // load() and connect.
+// preMs is how long the page of the variant called name waits before it
+// loads the module: 0, or N for a name containing +preN.
+func preMs(name string) int {
+	if _, ms, ok := strings.Cut(name, "+pre"); ok {
+		if i := strings.IndexByte(ms, '+'); i >= 0 {
+			ms = ms[:i]
+		}
+		if n, err := strconv.Atoi(ms); err == nil {
+			return n
+		}
+	}
+	return 0
+}
+
 func idleMs(name string) int {
 	if strings.HasSuffix(name, "+now") {
 		return 0
