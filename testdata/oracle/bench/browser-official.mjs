@@ -90,6 +90,7 @@ export async function run({ walletKey }) {
     readyMs: tReady - t0,
     loadMs: t1 - t0,
     connectMs: t2 - t1,
+    connectAtMs: t1,
     firstMs: t3 - t2,
     firstCallbackMs,
     firstCallbacks,

@@ -77,7 +77,7 @@ function sessionParams(mod, authNeededCallback) {
   };
 }
 
-export async function run({ rpcUrl, walletKey, warm }) {
+export async function run({ rpcUrl, walletKey, warm, connectAt }) {
   localStorage.clear();
 
   const t0 = performance.now();
@@ -85,6 +85,10 @@ export async function run({ rpcUrl, walletKey, warm }) {
   const tReady = performance.now();
   // warm: the user's first click comes after the idle-time warm-up.
   const warmMs = warm ? await lit.warmUp() : 0;
+  // connectAt: the page waits until it is that old (ms since its time
+  // origin) before it creates the client and connects, as old as the
+  // official side's page when that connects.
+  if (connectAt) await new Promise((r) => setTimeout(r, Math.max(0, connectAt - performance.now())));
   const tc = performance.now();
   const client = lit.createClient({ rpcUrl });
   const t1 = performance.now();
@@ -105,6 +109,7 @@ export async function run({ rpcUrl, walletKey, warm }) {
     loadMs: tReady - t0 + (t1 - tc),
     warmMs,
     connectMs: t2 - t1,
+    connectAtMs: t1,
     firstMs: t3 - t2,
     firstCallbackMs,
     firstCallbacks,
