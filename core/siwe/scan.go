@@ -51,6 +51,7 @@ const (
 // lines walks text line by line.
 type lines struct {
 	s   string
+	n   int  // the number of the line next returned last, from 1
 	eof bool // no line left
 }
 
@@ -60,6 +61,7 @@ func (l *lines) next() (line string, ok bool) {
 	if l.eof {
 		return "", false
 	}
+	l.n++
 	if i := strings.IndexByte(l.s, '\n'); i >= 0 {
 		line, l.s = l.s[:i], l.s[i+1:]
 		return line, true
@@ -68,8 +70,21 @@ func (l *lines) next() (line string, ok bool) {
 	return line, true
 }
 
-// scan fills m and reports whether spruceParse accepts text.
-func scan(text string, m *Message) bool {
+type parseError string
+
+func (e parseError) Error() string { return string(e) }
+
+// fail is the error for the line next returned last.
+func (l *lines) fail(what string) error {
+	return parseError("siwe: not an EIP-4361 message: line " + strconv.Itoa(l.n) + " " + what)
+}
+
+// scan fills m and returns nil when spruceParse accepts text, else what is
+// wrong with it.
+func scan(text string, m *Message) error {
+	if strings.HasSuffix(text, "\n") {
+		return parseError("siwe: not an EIP-4361 message: it ends with a line break; EIP-4361 messages do not")
+	}
 	m.text = text
 	l := lines{s: text}
 	line, _ := l.next()
@@ -77,16 +92,22 @@ func scan(text string, m *Message) bool {
 	// "<domain> wants you to sign in with your Ethereum account:". The
 	// domain is [^/?#]+, not blank, and net/url must read "https://"+domain
 	// back as exactly that authority (siwe-go's validateDomain).
+	if strings.HasSuffix(line, "\r") {
+		return l.fail("ends with \\r: EIP-4361 messages break lines with \\n alone")
+	}
 	d, ok := strings.CutSuffix(line, headerSuffix)
 	if !ok || !validDomain(d) {
-		return false
+		return l.fail(`must be "<domain>` + headerSuffix + `", the domain a host[:port] without a path`)
 	}
 	m.domain = d
 
 	// "0x" + 40 letters or digits, which must be the EIP-55 checksum form.
 	line, ok = l.next()
-	if !ok || len(line) != 42 || line[:2] != "0x" || !allAlnum(line[2:]) || common.HexToAddress(line).Hex() != line {
-		return false
+	if !ok || len(line) != 42 || line[:2] != "0x" || !allAlnum(line[2:]) {
+		return l.fail("must be the signer's address, 0x and 40 hex digits")
+	}
+	if sum := common.HexToAddress(line).Hex(); sum != line {
+		return l.fail("must be the signer's address in EIP-55 checksum case, " + sum)
 	}
 	m.address = line
 
@@ -94,18 +115,18 @@ func scan(text string, m *Message) bool {
 	// statement and an empty line. A statement ([^\n]+) that is only
 	// white space is not re-rendered, so it is refused.
 	if line, ok = l.next(); !ok || line != "" {
-		return false
+		return l.fail("must be empty (the line after the address)")
 	}
 	if line, ok = l.next(); !ok {
-		return false
+		return l.fail("is missing: the message ends after the address")
 	}
 	if line != "" {
 		if strings.TrimSpace(line) == "" {
-			return false
+			return l.fail("is a statement of only white space; leave the line empty instead")
 		}
 		m.statement = line
 		if line, ok = l.next(); !ok || line != "" {
-			return false
+			return l.fail("must be empty (the line after the statement, which is one line)")
 		}
 	}
 
@@ -113,51 +134,49 @@ func scan(text string, m *Message) bool {
 	// expression has it), not blank, and parsed by net/url back to itself.
 	line, ok = l.next()
 	if m.uri, ok = strings.CutPrefix(line, uriPrefix); !ok || strings.TrimSpace(m.uri) == "" || !validURI(m.uri) {
-		return false
+		return l.fail(`must be "URI: " and a URI in normal form (percent-encoded, no spaces)`)
 	}
 
 	if line, ok = l.next(); !ok || line != versionLine {
-		return false
+		return l.fail(`must be "` + versionLine + `"`)
 	}
 
 	// "Chain ID: " + digits that strconv.Atoi reads and %d writes back
 	// (no leading zeros, fits an int).
 	line, ok = l.next()
 	cid, ok2 := strings.CutPrefix(line, chainPrefix)
-	if !ok || !ok2 || cid == "" || !allDigits(cid) || len(cid) > 1 && cid[0] == '0' {
-		return false
-	}
 	n, err := strconv.Atoi(cid)
-	if err != nil {
-		return false
+	if !ok || !ok2 || cid == "" || !allDigits(cid) || len(cid) > 1 && cid[0] == '0' || err != nil {
+		return l.fail(`must be "Chain ID: " and a decimal number without leading zeros`)
 	}
 	m.chainID = n
 
 	line, ok = l.next()
 	if m.nonce, ok2 = strings.CutPrefix(line, noncePrefix); !ok || !ok2 || len(m.nonce) < 8 || !allAlnum(m.nonce) {
-		return false
+		return l.fail(`must be "Nonce: " and at least 8 letters and digits`)
 	}
 
+	const dateTimeRule = " and an ISO-8601 date-time such as 2030-01-01T00:00:00.000Z"
 	line, ok = l.next()
 	if m.issuedAt, ok2 = strings.CutPrefix(line, issuedPrefix); !ok || !ok2 {
-		return false
+		return l.fail(`must be "Issued At: "` + dateTimeRule)
 	}
 	if m.issuedAtTime, ok = dateTime(m.issuedAt); !ok {
-		return false
+		return l.fail(`must be "Issued At: "` + dateTimeRule + " (a valid date)")
 	}
 
 	// The optional fields, each at most once and in this order.
 	line, ok = l.next()
 	if v, has := strings.CutPrefix(line, expPrefix); ok && has {
 		if m.expirationTime, has = dateTime(v); !has {
-			return false
+			return l.fail(`must be "Expiration Time: "` + dateTimeRule + " (a valid date)")
 		}
 		m.expiration = v
 		line, ok = l.next()
 	}
 	if v, has := strings.CutPrefix(line, nbPrefix); ok && has {
 		if m.notBeforeTime, has = dateTime(v); !has {
-			return false
+			return l.fail(`must be "Not Before: "` + dateTimeRule + " (a valid date)")
 		}
 		m.notBefore = v
 		line, ok = l.next()
@@ -166,18 +185,18 @@ func scan(text string, m *Message) bool {
 	// one is not re-rendered.
 	if v, has := strings.CutPrefix(line, reqIDPrefix); ok && has {
 		if v == "" || !allRequestID(v) {
-			return false
+			return l.fail(`must be "Request ID: " and one or more letters, digits and -._~!$&'()*+,;=:@%`)
 		}
 		m.requestID = v
 		line, ok = l.next()
 	}
 	if !ok {
-		return true
+		return nil
 	}
 	// "Resources:" and one or more "- <uri>" lines, the URIs as for URI but
 	// possibly empty; then the end of the text (no trailing line break).
 	if line != resHeader {
-		return false
+		return l.fail(`is out of place: after "Issued At" come, each at most once and in this order, "Expiration Time", "Not Before", "Request ID" and "Resources:"`)
 	}
 	n = 0
 	for c := l; ; n++ {
@@ -185,22 +204,22 @@ func scan(text string, m *Message) bool {
 			break
 		}
 		if _, has := strings.CutPrefix(line, resPrefix); !has {
-			return false
+			return c.fail(`must be "- " and a resource URI: the resources are the message's last lines`)
 		}
 	}
 	if n == 0 {
-		return false
+		return l.fail(`"Resources:" must be followed by at least one "- <uri>" line`)
 	}
 	m.resources = make([]string, n)
 	for i := range m.resources {
 		line, _ = l.next()
 		r := line[len(resPrefix):]
 		if !validURI(r) {
-			return false
+			return l.fail("must be \"- \" and a URI in normal form (percent-encoded, no spaces)")
 		}
 		m.resources[i] = r
 	}
-	return true
+	return nil
 }
 
 // validDomain is siwe-go's validateDomain plus the expression's [^/?#]+.

@@ -207,46 +207,15 @@ type Message struct {
 
 // Parse parses an EIP-4361 message strictly: it must match the grammar,
 // carry an EIP-55 address, re-render to the same bytes, and hold valid
-// times. The grammar and checks are siwe-go's (spruceParse); Parse reads
-// the message in one pass without regular expressions (scan.go) and asks
-// siwe-go only to say why it refuses a text.
+// times. That is what siwe-go's ParseMessage accepts and renders back to
+// the same text with times time.Parse reads (scan_test.go's spruceParse,
+// which the differential tests and FuzzSIWEParseDifferential hold Parse
+// to); Parse reads the message in one pass without regular expressions
+// (scan.go) and says which line is wrong.
 func Parse(text string) (*Message, error) {
 	m := new(Message)
-	if scan(text, m) {
-		return m, nil
-	}
-	if _, err := spruceParse(text); err != nil {
+	if err := scan(text, m); err != nil {
 		return nil, err
-	}
-	// Unreachable while scan and spruceParse agree (the differential tests
-	// and FuzzSIWEParseDifferential hold them to it); refuse rather than
-	// guess.
-	return nil, errors.New("siwe: message is accepted by siwe-go but not by this package's scanner; report it with the message text")
-}
-
-// spruceParse is the definition Parse implements: siwe-go's ParseMessage,
-// then the message must render back to text, and its times must be
-// EIP-4361 date-times that time.Parse reads.
-func spruceParse(text string) (*spruce.Message, error) {
-	m, err := spruce.ParseMessage(text)
-	if err != nil {
-		return nil, fmt.Errorf("siwe: not an EIP-4361 message: %v", err)
-	}
-	if m.String() != text {
-		return nil, errors.New("siwe: message is not in canonical EIP-4361 layout (it does not re-render to the same text)")
-	}
-	if _, err := ParseTime("Issued At", m.GetIssuedAt()); err != nil {
-		return nil, err
-	}
-	for _, f := range []struct {
-		name string
-		v    *string
-	}{{"Expiration Time", m.GetExpirationTime()}, {"Not Before", m.GetNotBefore()}} {
-		if f.v != nil && *f.v != "" {
-			if _, err := ParseTime(f.name, *f.v); err != nil {
-				return nil, err
-			}
-		}
 	}
 	return m, nil
 }

@@ -113,10 +113,16 @@ func TestCreateErrors(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	cases := map[string]string{
-		"hello": "not an EIP-4361",
-		strings.Replace(v1, addr, strings.ToLower(addr), 1): "EIP-55",
-		v1 + "\n": "not an EIP-4361",
-		strings.Replace(v1, "Expiration Time: 2030-01-01", "Expiration Time: 2030-02-31", 1): "expirationTime",
+		"hello":                              `line 1 must be "<domain> wants you to sign in`,
+		strings.ReplaceAll(v1, "\n", "\r\n"): `line 1 ends with \r`,
+		strings.Replace(v1, addr, strings.ToLower(addr), 1):                                  "line 2 must be the signer's address in EIP-55 checksum case, " + addr,
+		strings.Replace(v1, addr, "0x12", 1):                                                 "line 2 must be the signer's address, 0x and 40 hex digits",
+		v1 + "\n":                                                                            "it ends with a line break",
+		strings.Replace(v1, "Version: 1", "Version: 2", 1):                                   `line 7 must be "Version: 1"`,
+		strings.Replace(v1, "Chain ID: 1", "Chain ID: 01", 1):                                `line 8 must be "Chain ID: " and a decimal number without leading zeros`,
+		strings.Replace(v1, "Expiration Time: 2030-01-01", "Expiration Time: 2030-02-31", 1): `line 11 must be "Expiration Time: " and an ISO-8601 date-time`,
+		strings.Replace(v1, "\nResources:", "\nResources: x", 1):                             `line 12 is out of place`,
+		strings.Replace(v1, "\n- urn:recap:", "\n-urn:recap:", 1):                            `line 13 must be "- " and a resource URI`,
 	}
 	for in, want := range cases {
 		if _, err := Parse(in); err == nil || !strings.Contains(err.Error(), want) {
