@@ -19,6 +19,9 @@ const (
 // depPkg is one package of `go list -deps -json`.
 type depPkg struct {
 	ImportPath string
+	Dir        string
+	Standard   bool
+	GoFiles    []string
 	Imports    []string
 	Error      *struct{ Err string }
 	DepsErrors []*struct{ Err string }

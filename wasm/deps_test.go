@@ -35,17 +35,32 @@ func TestDeps(t *testing.T) {
 }
 
 // listWasmDeps runs `go list -deps -json mod` for GOOS=js GOARCH=wasm. It
-// fails the test if the list has errors or lacks the module itself or
-// syscall/js, so that a broken listing cannot pass as a clean one.
+// fails the test if the listing lacks the module itself or syscall/js, so
+// that a broken listing cannot pass as a clean one.
 func listWasmDeps(t *testing.T, mod string) []depPkg {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-deps", "-json", mod)
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	deps := goListDeps(t, mod, nil)
+	for _, want := range []string{mod, "syscall/js"} {
+		if !slices.ContainsFunc(deps, func(p depPkg) bool { return p.ImportPath == want }) {
+			t.Fatalf("%s: go list -deps does not list %s; the listing is not the browser build's", mod, want)
+		}
+	}
+	return deps
+}
+
+// goListDeps runs `go list -deps -json [flags] mod` for GOOS=js
+// GOARCH=wasm with env added, and fails the test on any error in the
+// listing.
+func goListDeps(t *testing.T, mod string, env []string, flags ...string) []depPkg {
+	t.Helper()
+	args := append(append([]string{"list", "-deps", "-json"}, flags...), mod)
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(append(os.Environ(), "GOOS=js", "GOARCH=wasm"), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("GOOS=js GOARCH=wasm go list -deps -json %s: %v\n%s", mod, err, stderr.Bytes())
+		t.Fatalf("%s GOOS=js GOARCH=wasm go %s: %v\n%s", strings.Join(env, " "), strings.Join(args, " "), err, stderr.Bytes())
 	}
 	var deps []depPkg
 	dec := json.NewDecoder(bytes.NewReader(out))
@@ -63,11 +78,6 @@ func listWasmDeps(t *testing.T, mod string) []depPkg {
 			t.Fatalf("%s: go list: %s: %s", mod, p.ImportPath, e.Err)
 		}
 		deps = append(deps, p)
-	}
-	for _, want := range []string{mod, "syscall/js"} {
-		if !slices.ContainsFunc(deps, func(p depPkg) bool { return p.ImportPath == want }) {
-			t.Fatalf("%s: go list -deps does not list %s; the listing is not the browser build's", mod, want)
-		}
 	}
 	return deps
 }

@@ -3,13 +3,10 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,38 +114,12 @@ func TestInitRegexpsFinds(t *testing.T) {
 	}
 }
 
-// browserPkg is a package of `go list -json`.
-type browserPkg struct {
-	ImportPath, Dir string
-	Standard        bool
-	GoFiles         []string
-	Error           *struct{ Err string }
-}
-
 // listBrowserPkgs lists the non-std packages mod links for GOOS=js
 // GOARCH=wasm in the workspace dir (go.work and ovPath, its overlay).
-func listBrowserPkgs(t *testing.T, mod, dir, ovPath string) []browserPkg {
+func listBrowserPkgs(t *testing.T, mod, dir, ovPath string) []depPkg {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-deps", "-json=ImportPath,Dir,Standard,GoFiles,Error", "-overlay="+ovPath, mod)
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOWORK="+filepath.Join(dir, "go.work"))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("GOOS=js GOARCH=wasm GOWORK=%s/go.work go list -deps -overlay=%s %s: %v\n%s", dir, ovPath, mod, err, stderr.Bytes())
-	}
-	var pkgs []browserPkg
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var p browserPkg
-		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			t.Fatalf("reading go list -json output for %s: %v", mod, err)
-		}
-		if p.Error != nil {
-			t.Fatalf("%s: go list: %s: %s", mod, p.ImportPath, p.Error.Err)
-		}
+	var pkgs []depPkg
+	for _, p := range goListDeps(t, mod, []string{"GOWORK=" + filepath.Join(dir, "go.work")}, "-overlay="+ovPath) {
 		if !p.Standard {
 			pkgs = append(pkgs, p)
 		}
