@@ -51,7 +51,7 @@ func (ch *rpcChain) Call(ctx context.Context, to common.Address, data []byte) ([
 	var tx jsjson.Object
 	tx.String("data", "0x"+hex.EncodeToString(data))
 	tx.String("to", "0x"+hex.EncodeToString(to[:])) // lower case: no EIP-55 checksum (a Keccak hash) to undo
-	txJSON, _ := tx.Bytes() // strings cannot fail
+	txJSON, _ := tx.Bytes()                         // strings cannot fail
 	var params jsjson.Array
 	params.Raw(txJSON)
 	params.String("latest")
