@@ -50,8 +50,9 @@ func (ch *rpcChain) Call(ctx context.Context, to common.Address, data []byte) ([
 	// The params are [{"data":"0x…","to":"0x…"},"latest"], keys sorted.
 	var tx jsjson.Object
 	tx.String("data", "0x"+hex.EncodeToString(data))
-	tx.String("to", "0x"+hex.EncodeToString(to[:])) // lower case: no EIP-55 checksum (a Keccak hash) to undo
-	txJSON, _ := tx.Bytes()                         // strings cannot fail
+	// The address in lower case: no EIP-55 checksum (a Keccak hash) to undo.
+	tx.String("to", "0x"+hex.EncodeToString(to[:]))
+	txJSON, _ := tx.Bytes() // strings cannot fail
 	var params jsjson.Array
 	params.Raw(txJSON)
 	params.String("latest")
