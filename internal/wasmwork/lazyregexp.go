@@ -50,8 +50,9 @@ const (
 	modDir = "mod"
 	// overlayDir holds the patched and added files, by import path;
 	// overlayJSON maps the files of the packages in modDir to them, for
-	// go build -overlay.
-	overlayDir  = "overlay"
+	// go build -overlay. Its leading underscore keeps the go command's
+	// ./... patterns out of it: the workspace is inside the repository.
+	overlayDir  = "_overlay"
 	overlayJSON = "overlay.json"
 )
 

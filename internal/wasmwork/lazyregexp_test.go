@@ -124,7 +124,7 @@ func TestWriteLazy(t *testing.T) {
 	if err := json.Unmarshal(b, &ov); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "overlay", "example.com", "m", "sub")
+	out := filepath.Join(dir, overlayDir, "example.com", "m", "sub")
 	want := map[string]string{
 		filepath.Join(link, "sub", "re.go"):                    filepath.Join(out, "re.go"),
 		filepath.Join(link, "sub", "litsession_lazyregexp.go"): filepath.Join(out, "litsession_lazyregexp.go"),

@@ -22,8 +22,8 @@
 //	                           lazyVars (through its link), the file that
 //	                           compiles a regexp in a package-level variable,
 //	                           and litsession_lazyregexp.go, a file the
-//	                           overlay adds, to their copies in overlay/
-//	bin/wasmwork/overlay/      by import path: that file with the variable's
+//	                           overlay adds, to their copies in _overlay/
+//	bin/wasmwork/_overlay/     by import path: that file with the variable's
 //	                           regexp.MustCompile(pattern) made
 //	                           lazyMustCompile(regexp.MustCompile, pattern),
 //	                           and wasm/_lazyregexp/lazyregexp.go (which
