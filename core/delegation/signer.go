@@ -101,8 +101,11 @@ func (s *Signer) Do(ctx context.Context, ac *AuthContext, p SessionSigsParams, o
 	return nil
 }
 
-// attempt mints and runs op once.
+// attempt mints and runs op once; the two read the naga prices once
+// (node.SharePrices), so op's requests go to nodes the signatures were
+// minted for at the prices they were minted with.
 func (s *Signer) attempt(ctx context.Context, ac *AuthContext, p SessionSigsParams, op func(context.Context, pkp.Network, *session.SessionSigs) error) error {
+	ctx = node.SharePrices(ctx)
 	if p.Operation == "" {
 		p.Operation = string(node.EndpointPKPSign)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -234,13 +235,59 @@ func (*naga) Select(ctx context.Context, ch Chain, op Endpoint, peers []Peer, ne
 	if pf, ok := ch.(interface{ PriceFeed() common.Address }); ok {
 		addr = pf.PriceFeed()
 	}
-	data, err := ch.Call(ctx, addr, NodesForRequestCallData())
+	read := func(ctx context.Context) (NodesForRequest, error) {
+		data, err := ch.Call(ctx, addr, NodesForRequestCallData())
+		if err != nil {
+			return NodesForRequest{}, err
+		}
+		r, err := DecodeNodesForRequest(data)
+		if err != nil {
+			return NodesForRequest{}, errorf("%w (PriceFeed %s)", err, addr.Hex())
+		}
+		return r, nil
+	}
+	var r NodesForRequest
+	var err error
+	if m, ok := ctx.Value(sharedPricesKey{}).(*sharedPrices); ok {
+		r, err = m.get(ctx, read)
+	} else {
+		r, err = read(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}
-	r, err := DecodeNodesForRequest(data)
-	if err != nil {
-		return nil, errorf("%w (PriceFeed %s)", err, addr.Hex())
-	}
 	return cheapest(r, product, peers, need)
+}
+
+// SharePrices returns a context under which naga requests read the
+// PriceFeed once and share the answer: the requests of one operation, such
+// as session signatures and the pkpSign made with them, then go to the
+// nodes chosen at the same prices, and the chain is asked once. Without
+// it every request reads the prices.
+func SharePrices(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sharedPricesKey{}, &sharedPrices{})
+}
+
+type sharedPricesKey struct{}
+
+// sharedPrices is the first successful PriceFeed read under a SharePrices
+// context.
+type sharedPrices struct {
+	mu   sync.Mutex
+	r    NodesForRequest
+	read bool
+}
+
+func (m *sharedPrices) get(ctx context.Context, read func(context.Context) (NodesForRequest, error)) (NodesForRequest, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.read {
+		return m.r, nil
+	}
+	r, err := read(ctx)
+	if err != nil {
+		return NodesForRequest{}, err
+	}
+	m.r, m.read = r, true
+	return r, nil
 }

@@ -73,7 +73,7 @@ func cheapest(r NodesForRequest, p Product, peers []Peer, need int) ([]Choice, e
 	var out []Choice
 	for _, peer := range peers {
 		if price, ok := prices[peer.URL]; ok {
-			out = append(out, Choice{URL: peer.URL, Price: price})
+			out = append(out, Choice{URL: peer.URL, Price: new(big.Int).Set(price)})
 		}
 	}
 	if len(out) < need {

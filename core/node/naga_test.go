@@ -258,3 +258,78 @@ func TestParseWei(t *testing.T) {
 		}
 	}
 }
+
+// countingChain answers the PriceFeed with fixed prices and counts the
+// reads; the first fail reads fail.
+type countingChain struct {
+	prices []byte
+	reads  int
+	fail   int
+}
+
+func (c *countingChain) Call(_ context.Context, _ common.Address, _ []byte) ([]byte, error) {
+	c.reads++
+	if c.reads <= c.fail {
+		return nil, errors.New("chain down")
+	}
+	return c.prices, nil
+}
+
+// TestSharePrices: under one SharePrices context the PriceFeed is read
+// once, for every product, and a failed read is not kept; without it
+// every selection reads it.
+func TestSharePrices(t *testing.T) {
+	var peers []Peer
+	var priced []PricedValidator
+	for i := range 3 {
+		v := Validator{IP: 0x7f000001, Port: uint32(7470 + i)}
+		u, _ := NodeURL(v.IP, v.Port)
+		peers = append(peers, Peer{URL: u})
+		priced = append(priced, PricedValidator{Validator: v, Prices: []*big.Int{big.NewInt(1), big.NewInt(int64(3 - i)), big.NewInt(3), big.NewInt(4)}})
+	}
+	prices, err := EncodeNodesForRequest(NodesForRequest{EpochID: 7, MinNodeCount: 2, Nodes: priced})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := func(ctx context.Context, ch Chain, op Endpoint) []Choice {
+		t.Helper()
+		c, err := Naga.Select(ctx, ch, op, peers, 2)
+		if err != nil {
+			t.Fatalf("Select %s: %v", op, err)
+		}
+		return c
+	}
+
+	ch := &countingChain{prices: prices}
+	sel(context.Background(), ch, EndpointPKPSign)
+	sel(context.Background(), ch, EndpointPKPSign)
+	if ch.reads != 2 {
+		t.Errorf("without SharePrices: %d PriceFeed reads for 2 selections, want 2", ch.reads)
+	}
+
+	ch = &countingChain{prices: prices}
+	ctx := SharePrices(context.Background())
+	a := sel(ctx, ch, EndpointPKPSign)
+	b := sel(ctx, ch, EndpointPKPSign)
+	sel(ctx, ch, EndpointSignSessionKey)
+	if ch.reads != 1 {
+		t.Errorf("with SharePrices: %d PriceFeed reads for 3 selections, want 1", ch.reads)
+	}
+	if a[0].URL != peers[2].URL || a[0].URL != b[0].URL || a[0].Price.Cmp(b[0].Price) != 0 {
+		t.Errorf("the shared read chose %v then %v", a, b)
+	}
+	a[0].Price.SetInt64(1000) // a caller's change stays its own
+	if c := sel(ctx, ch, EndpointPKPSign); c[0].Price.Int64() != 1 {
+		t.Errorf("a shared price was changed through a Choice: %v", c[0].Price)
+	}
+
+	ch = &countingChain{prices: prices, fail: 1}
+	ctx = SharePrices(context.Background())
+	if _, err := Naga.Select(ctx, ch, EndpointPKPSign, peers, 2); err == nil {
+		t.Fatal("the failing read did not fail the selection")
+	}
+	sel(ctx, ch, EndpointPKPSign)
+	if ch.reads != 2 {
+		t.Errorf("after a failed read: %d reads, want 2 (a failure is not shared)", ch.reads)
+	}
+}
