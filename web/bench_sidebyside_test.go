@@ -887,15 +887,22 @@ func benchRuns(t *testing.T) int {
 		t.Skip("side-by-side benchmark with the official SDK: run make bench, or set LITSESSION_BENCH=1 " +
 			"(needs node with make oracle-deps, make wasm, and Chromium)")
 	}
-	runs := 20
-	if s := os.Getenv("LITSESSION_BENCH_RUNS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			t.Fatalf("LITSESSION_BENCH_RUNS=%q: want a positive integer", s)
-		}
-		runs = n
+	return envRuns(t, 20)
+}
+
+// envRuns is LITSESSION_BENCH_RUNS, the page runs per side or variant, or
+// def when it is unset.
+func envRuns(t *testing.T, def int) int {
+	t.Helper()
+	s := os.Getenv("LITSESSION_BENCH_RUNS")
+	if s == "" {
+		return def
 	}
-	return runs
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		t.Fatalf("LITSESSION_BENCH_RUNS=%q: want a positive integer", s)
+	}
+	return n
 }
 
 // benchHarness is what the side-by-side tests share: the official bundle

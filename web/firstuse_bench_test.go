@@ -136,14 +136,7 @@ func TestFirstUseChromium(t *testing.T) {
 	if os.Getenv("LITSESSION_BENCH_FIRSTUSE") != "1" {
 		t.Skip("first-use benchmark: set LITSESSION_BENCH_FIRSTUSE=1 (needs make wasm and Chromium)")
 	}
-	runs := 15
-	if s := os.Getenv("LITSESSION_BENCH_RUNS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			t.Fatalf("LITSESSION_BENCH_RUNS=%q: want a positive integer", s)
-		}
-		runs = n
-	}
+	runs := envRuns(t, 15)
 	root := repoRoot(t)
 	spec := os.Getenv("LITSESSION_FIRSTUSE_VARIANTS")
 	if spec == "" {
@@ -311,11 +304,7 @@ func TestFirstUseChromium(t *testing.T) {
 			for _, r := range results[j] {
 				vals = append(vals, row.get(r))
 			}
-			slices.Sort(vals)
-			meds[j] = vals[len(vals)/2]
-			if len(vals)%2 == 0 {
-				meds[j] = (vals[len(vals)/2-1] + vals[len(vals)/2]) / 2
-			}
+			meds[j] = median(vals)
 			fmt.Fprintf(&b, " %.1f |", meds[j])
 		}
 		for j := 1; j < len(variants); j++ {

@@ -3,16 +3,12 @@
 package web_test
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"os"
 	"slices"
 	"testing"
 	"time"
-
-	cdpruntime "github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/chromedp"
 
 	"github.com/litgo/litsession/internal/static"
 )
@@ -103,7 +99,7 @@ func TestBrowserLoadAndWarmUp(t *testing.T) {
 		{"?nostreaming", nil},
 	} {
 		t.Run("page"+tc.query, func(t *testing.T) {
-			r := runFirstUsePage(t, bctx, base+tc.query)
+			r := runPage[firstUseResult](t, bctx, base+tc.query, time.Minute)
 			if r.Error != "" {
 				t.Fatalf("the page failed: %s", r.Error)
 			}
@@ -122,22 +118,4 @@ func TestBrowserLoadAndWarmUp(t *testing.T) {
 			}
 		})
 	}
-}
-
-func runFirstUsePage(t *testing.T, bctx context.Context, url string) firstUseResult {
-	t.Helper()
-	tab, cancel := chromedp.NewContext(bctx)
-	defer cancel()
-	ctx, cancel := context.WithTimeout(tab, time.Minute)
-	defer cancel()
-	var r firstUseResult
-	err := chromedp.Run(ctx,
-		chromedp.Navigate(url),
-		chromedp.Poll(`window.__result !== undefined`, nil, chromedp.WithPollingTimeout(time.Minute)),
-		chromedp.Evaluate(`window.__result`, &r, func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams { return p.WithAwaitPromise(true) }),
-	)
-	if err != nil {
-		t.Fatalf("%s: %v", url, err)
-	}
-	return r
 }

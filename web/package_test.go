@@ -113,14 +113,15 @@ func pageQuery(dn readyLine) string {
 	return fmt.Sprintf("?nodes=%s&min=%d&key=%s", strings.Join(dn.Nodes, ","), dn.Threshold, walletKey)
 }
 
-// runPage opens url in a new tab of the browser and awaits window.__result.
-func runPage(t *testing.T, bctx context.Context, url string) pkgResult {
+// runPage opens url in a new tab of the browser and awaits
+// window.__result, giving the page timeout in all.
+func runPage[T any](t *testing.T, bctx context.Context, url string, timeout time.Duration) T {
 	t.Helper()
 	tab, cancel := chromedp.NewContext(bctx)
 	defer cancel()
-	ctx, cancel := context.WithTimeout(tab, 2*time.Minute)
+	ctx, cancel := context.WithTimeout(tab, timeout)
 	defer cancel()
-	var r pkgResult
+	var r T
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(url),
 		chromedp.Poll(`window.__result !== undefined`, nil, chromedp.WithPollingTimeout(time.Minute)),
@@ -193,7 +194,7 @@ func TestPackageBundlers(t *testing.T) {
 
 	t.Run("script", func(t *testing.T) {
 		dir := newApp(t, root, "script", tgz, nil)
-		r := runPage(t, bctx, serveDir(t, dir)+q)
+		r := runPage[pkgResult](t, bctx, serveDir(t, dir)+q, 2*time.Minute)
 		checkPkgResult(t, r, dn)
 		wantWasm(t, r, "/node_modules/@litgo/litsession/lit-session.wasm")
 	})
@@ -201,7 +202,7 @@ func TestPackageBundlers(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := newApp(t, root, name, tgz, nil)
 			runIn(t, dir, nil, "npm", "run", "build")
-			r := runPage(t, bctx, serveDir(t, filepath.Join(dir, "dist"))+q)
+			r := runPage[pkgResult](t, bctx, serveDir(t, filepath.Join(dir, "dist"))+q, 2*time.Minute)
 			checkPkgResult(t, r, dn)
 			wantWasm(t, r, "")
 		})
@@ -211,7 +212,7 @@ func TestPackageBundlers(t *testing.T) {
 	for _, name := range []string{"vite", "vite6"} {
 		t.Run(name+"-dev", func(t *testing.T) {
 			dir := newApp(t, root, name, tgz, nil)
-			r := runPage(t, bctx, startViteDev(t, dir)+q)
+			r := runPage[pkgResult](t, bctx, startViteDev(t, dir)+q, 2*time.Minute)
 			checkPkgResult(t, r, dn)
 			wantWasm(t, r, "/node_modules/@litgo/litsession/lit-session.wasm")
 		})
@@ -221,7 +222,7 @@ func TestPackageBundlers(t *testing.T) {
 		if err := os.Remove(filepath.Join(dir, "vite.config.js")); err != nil {
 			t.Fatal(err)
 		}
-		r := runPage(t, bctx, startViteDev(t, dir)+q)
+		r := runPage[pkgResult](t, bctx, startViteDev(t, dir)+q, 2*time.Minute)
 		if !strings.HasPrefix(r.Error, "wasm_load_failed: ") || !strings.Contains(r.Error, "optimizeDeps: { exclude: ['@litgo/litsession'] }") {
 			t.Errorf("without optimizeDeps.exclude the Vite 6 dev server page got %+v; want a wasm_load_failed error naming optimizeDeps.exclude", r)
 		}
