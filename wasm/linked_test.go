@@ -3,13 +3,13 @@
 package main
 
 import (
-	"encoding/binary"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/litgo/litsession/internal/wasmfile"
 )
 
 // TestNoRegexpLinked builds the main module as make wasm does, keeping its
@@ -37,17 +37,17 @@ func TestNoRegexpLinked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names, err := wasmFuncNames(b)
+	m, err := wasmfile.Parse(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) < 1000 {
-		t.Fatalf("the name section lists %d functions; it is not the module's", len(names))
+	if len(m.Names) < 1000 {
+		t.Fatalf("the name section lists %d functions; it is not the module's", len(m.Names))
 	}
 	var linked []string
-	for _, n := range names {
-		pkg, _, _ := strings.Cut(n, ".")
-		if (pkg == "regexp" || pkg == "regexp_syntax") && !strings.HasPrefix(n, pkg+".init") {
+	for _, n := range m.Names {
+		pkg := wasmfile.PkgOf(n)
+		if (pkg == "regexp" || pkg == "regexp/syntax") && !strings.HasPrefix(n, strings.ReplaceAll(pkg, "/", "_")+".init") {
 			linked = append(linked, n)
 		}
 	}
@@ -55,62 +55,4 @@ func TestNoRegexpLinked(t *testing.T) {
 		t.Errorf("js/lit-session.wasm links %d functions of regexp (%s, …): something reaches a regular expression; parse with a scanner instead",
 			len(linked), strings.Join(linked[:min(5, len(linked))], ", "))
 	}
-}
-
-// wasmFuncNames returns the function names of a wasm module's name section.
-func wasmFuncNames(b []byte) ([]string, error) {
-	if len(b) < 8 || string(b[:4]) != "\x00asm" {
-		return nil, errors.New("not a wasm module")
-	}
-	r := b[8:]
-	uleb := func() uint64 {
-		v, n := binary.Uvarint(r)
-		if n <= 0 {
-			r = nil
-			return 0
-		}
-		r = r[n:]
-		return v
-	}
-	for len(r) > 0 {
-		id := r[0]
-		r = r[1:]
-		size := uleb()
-		if size > uint64(len(r)) {
-			return nil, errors.New("truncated section")
-		}
-		sec, rest := r[:size], r[size:]
-		if id == 0 {
-			r = sec
-			if n := uleb(); n == 4 && len(r) >= 4 && string(r[:4]) == "name" {
-				r = r[4:]
-				for len(r) > 0 {
-					sub := r[0]
-					r = r[1:]
-					n := uleb()
-					if n > uint64(len(r)) {
-						return nil, errors.New("truncated name subsection")
-					}
-					body, after := r[:n], r[n:]
-					if sub == 1 { // function names
-						r = body
-						var names []string
-						for count := uleb(); count > 0 && len(r) > 0; count-- {
-							uleb() // function index
-							l := uleb()
-							if l > uint64(len(r)) {
-								return nil, errors.New("truncated name")
-							}
-							names = append(names, string(r[:l]))
-							r = r[l:]
-						}
-						return names, nil
-					}
-					r = after
-				}
-			}
-		}
-		r = rest
-	}
-	return nil, errors.New("no name section: build without -ldflags=-s")
 }
