@@ -8,7 +8,6 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -27,12 +26,7 @@ import (
 // internal/wasmwork/lazyregexp.go). Every overlaid file must be one the
 // modules build, so an overlay that no longer reaches its package fails too.
 func TestNoRegexpAtStartUp(t *testing.T) {
-	work := t.TempDir()
-	cmd := exec.Command("go", "run", "./internal/wasmwork", "-o", work)
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go run ./internal/wasmwork -o %s: %v\n%s", work, err, out)
-	}
+	work := browserWorkspace(t)
 	ovPath := filepath.Join(work, "overlay.json")
 	b, err := os.ReadFile(ovPath)
 	if err != nil {

@@ -19,20 +19,13 @@ import (
 // ParseMessage the module never calls (the overlay's lazy wrapper). The
 // compiler and matcher are about 130 KB of gzip the page would download.
 func TestNoRegexpLinked(t *testing.T) {
-	work := t.TempDir()
-	run := func(dir string, env []string, args ...string) {
-		t.Helper()
-		cmd := exec.Command("go", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), env...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
+	work := browserWorkspace(t)
+	out := filepath.Join(t.TempDir(), "lit-session-names.wasm")
+	cmd := exec.Command("go", "build", "-overlay="+filepath.Join(work, "overlay.json"), "-trimpath", "-o", out, ".")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOWORK="+filepath.Join(work, "go.work"))
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the module in %s: %v\n%s", work, err, b)
 	}
-	run("..", nil, "run", "./internal/wasmwork", "-o", work)
-	out := filepath.Join(work, "lit-session-names.wasm")
-	run(".", []string{"GOOS=js", "GOARCH=wasm", "GOWORK=" + filepath.Join(work, "go.work")},
-		"build", "-overlay="+filepath.Join(work, "overlay.json"), "-trimpath", "-o", out, ".")
 	b, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -55,4 +48,18 @@ func TestNoRegexpLinked(t *testing.T) {
 		t.Errorf("js/lit-session.wasm links %d functions of regexp (%s, …): something reaches a regular expression; parse with a scanner instead",
 			len(linked), strings.Join(linked[:min(5, len(linked))], ", "))
 	}
+}
+
+// browserWorkspace makes the Go workspace the browser modules build in
+// (go run ./internal/wasmwork, as make wasm-work makes bin/wasmwork) in a
+// directory of the test's, and returns it.
+func browserWorkspace(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command("go", "run", "./internal/wasmwork", "-o", dir)
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./internal/wasmwork -o %s: %v\n%s", dir, err, out)
+	}
+	return dir
 }
