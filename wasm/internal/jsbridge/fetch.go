@@ -25,10 +25,12 @@ var _ node.Transport = FetchTransport{}
 
 // webAPI holds the constructors the transport uses, read once. fetch
 // itself is read on each call: a page (or a test) may replace it.
-var webAPI = sync.OnceValue(func() struct{ uint8Array, abortController, json js.Value } {
+var webAPI = sync.OnceValue(func() webConstructors {
 	g := js.Global()
-	return struct{ uint8Array, abortController, json js.Value }{g.Get("Uint8Array"), g.Get("AbortController"), g.Get("JSON")}
+	return webConstructors{uint8Array: g.Get("Uint8Array"), abortController: g.Get("AbortController"), json: g.Get("JSON")}
 })
+
+type webConstructors struct{ uint8Array, abortController, json js.Value }
 
 // Do implements node.Transport: a non-2xx status is a Response; only a
 // request that got no response (network error, CORS block, abort) is an
@@ -47,7 +49,11 @@ func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, 
 	stop := context.AfterFunc(ctx, func() { ac.Call("abort") })
 	defer stop()
 
-	init, err := Call(api.json, "parse", string(fetchInit(req)))
+	opts, err := fetchInit(req)
+	if err != nil {
+		return node.Response{}, errorf("fetch %s: the request options: %w", req.URL, err)
+	}
+	init, err := Call(api.json, "parse", string(opts))
 	if err != nil {
 		return node.Response{}, errorf("fetch %s: the request options: %w", req.URL, err)
 	}
@@ -110,25 +116,25 @@ func (FetchTransport) Do(ctx context.Context, req node.Request) (node.Response, 
 // indexer) not from the HTTP cache. POSTs never come from it, and
 // Chromium skips its CORS preflight cache for a no-store request, which
 // would preflight every POST to a node again.
-func fetchInit(req node.Request) []byte {
-	b := []byte(`{"method":`)
-	b = jsjson.AppendString(b, req.Method)
-	b = append(b, `,"mode":"cors","credentials":"omit","redirect":"error"`...)
-	if req.Method != "POST" {
-		b = append(b, `,"cache":"no-store"`...)
-	}
-	b = append(b, `,"headers":{`...)
-	first := true
+func fetchInit(req node.Request) ([]byte, error) {
+	var headers jsjson.Object
 	for k, v := range req.Header {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = jsjson.AppendString(b, k)
-		b = append(b, ':')
-		b = jsjson.AppendString(b, v)
+		headers.String(k, v)
 	}
-	return append(b, "}}"...)
+	h, err := headers.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	var o jsjson.Object
+	o.String("method", req.Method)
+	o.String("mode", "cors")
+	o.String("credentials", "omit")
+	o.String("redirect", "error")
+	if req.Method != "POST" {
+		o.String("cache", "no-store")
+	}
+	o.Raw("headers", h)
+	return o.Bytes()
 }
 
 func fetchErr(url string, err error) error {
