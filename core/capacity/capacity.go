@@ -16,10 +16,9 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/internal/ascii"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/siwe"
-
-	"github.com/litgo/litsession/core/internal/ascii"
 )
 
 // DelegationURI is the SIWE URI of every capacity delegation.
@@ -54,10 +53,11 @@ func Message(owner string, p Params) (string, error) {
 	if p.Delegatees != nil {
 		list := make([]any, len(p.Delegatees))
 		for i, d := range p.Delegatees {
-			if h := strings.TrimPrefix(d, "0x"); len(h) != 40 || !ascii.IsHex(h) {
+			h := strings.TrimPrefix(d, "0x")
+			if len(h) != 40 || !ascii.IsHex(h) {
 				return "", fmt.Errorf("capacity: delegatee %q is not an Ethereum address (0x and 40 hex characters)", d)
 			}
-			list[i] = strings.TrimPrefix(d, "0x")
+			list[i] = h
 		}
 		nb["delegate_to"] = list
 	}

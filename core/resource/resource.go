@@ -9,9 +9,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/litgo/litsession/core/jsjson"
-
 	"github.com/litgo/litsession/core/internal/ascii"
+	"github.com/litgo/litsession/core/jsjson"
 )
 
 // Prefix names a kind of Lit resource.

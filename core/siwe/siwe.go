@@ -16,10 +16,9 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	spruce "github.com/spruceid/siwe-go"
 
+	"github.com/litgo/litsession/core/internal/ascii"
 	"github.com/litgo/litsession/core/recap"
 	"github.com/litgo/litsession/core/resource"
-
-	"github.com/litgo/litsession/core/internal/ascii"
 )
 
 // Defaults of the official createSiweMessage.

@@ -36,8 +36,8 @@ func newCapInfo(msg *siwe.Message) *capInfo {
 	return c
 }
 
-// recap returns the message's ReCap (siwe.Message.Recap), decoded once per verified signature: a
-// WalletSigCache entry keeps it.
+// recap returns the message's ReCap (siwe.Message.Recap), decoded once
+// per verified signature: a WalletSigCache entry keeps it.
 func (c *capInfo) recap() (*recap.Recap, error) {
 	c.once.Do(func() { c.rc, c.rcErr = c.msg.Recap() })
 	return c.rc, c.rcErr

@@ -7,11 +7,10 @@ import (
 	"time"
 
 	"github.com/litgo/litsession/core/authsig"
+	"github.com/litgo/litsession/core/internal/ascii"
 	"github.com/litgo/litsession/core/jsjson"
 	"github.com/litgo/litsession/core/resource"
 	"github.com/litgo/litsession/core/siwe"
-
-	"github.com/litgo/litsession/core/internal/ascii"
 )
 
 // template is a parsed session signedMessage
