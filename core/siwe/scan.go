@@ -280,17 +280,15 @@ func isPlainOpaque(s string) bool {
 	return true
 }
 
-// dateTime parses an EIP-4361 date-time as siwe-go (its expression, then
-// iso8601.ParseString) and ParseTime (time.Parse RFC 3339) both must
-// accept it.
+// dateTime parses an EIP-4361 date-time that ParseTime (the expression
+// siwe-go matches, then time.Parse RFC 3339) and siwe-go's
+// iso8601.ParseString both accept.
 func dateTime(s string) (time.Time, bool) {
-	if !isDateTime(s) {
+	t, err := ParseTime("", s)
+	if err != nil {
 		return time.Time{}, false
 	}
-	if _, err := iso8601.ParseString(s); err != nil {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	_, err = iso8601.ParseString(s)
 	return t, err == nil
 }
 
