@@ -15,9 +15,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -180,7 +182,7 @@ func thirdPartyNotices(goCmd, goWork string) ([]byte, error) {
 	buf.WriteString("github.com/decred/dcrd/dcrec/secp256k1/v4 is linked as a copy of the listed version in which\n")
 	buf.WriteString("one file computes the precomputed table on first use (wasm/_secp256k1 in the repository).\n\n")
 	var changed []string
-	for _, p := range sortedKeys(mods) {
+	for _, p := range slices.Sorted(maps.Keys(mods)) {
 		if files := overlaidFiles(mods[p].dir, replace); len(files) > 0 {
 			changed = append(changed, fmt.Sprintf("- %s: %s\n", p, strings.Join(files, ", ")))
 		}
@@ -194,7 +196,7 @@ func thirdPartyNotices(goCmd, goWork string) ([]byte, error) {
 	}
 	buf.WriteString("| module | version | in |\n|---|---|---|\n")
 	fmt.Fprintf(&buf, "| Go (runtime, standard library, wasm_exec.js) | %s | both |\n", strings.TrimSpace(string(goVersion)))
-	paths := sortedKeys(mods)
+	paths := slices.Sorted(maps.Keys(mods))
 	for _, p := range paths {
 		m := mods[p]
 		in := make([]string, 0, 2)
@@ -214,15 +216,6 @@ func thirdPartyNotices(goCmd, goWork string) ([]byte, error) {
 		}
 	}
 	return buf.Bytes(), nil
-}
-
-func sortedKeys(mods map[string]*module) []string {
-	paths := make([]string, 0, len(mods))
-	for p := range mods {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	return paths
 }
 
 func moduleFile(pkg string) string {
