@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,20 +116,22 @@ func lazyDeclPatched(v lazyVar) string {
 // patchLazyDecl rewrites v's declaration in src, the text of v.file; it
 // must occur exactly once.
 func patchLazyDecl(v lazyVar, src []byte) ([]byte, error) {
-	if n := bytes.Count(src, []byte(lazyDecl(v))); n != 1 {
+	out, n := replaceOnce(src, lazyDecl(v), lazyDeclPatched(v))
+	if n != 1 {
 		return nil, fmt.Errorf("%s/%s has %q %d times, want once: internal/wasmwork/lazyregexp.go no longer fits %s %s; compare them",
 			v.pkg, v.file, lazyDecl(v), n, v.module, v.version)
 	}
-	return bytes.Replace(src, []byte(lazyDecl(v)), []byte(lazyDeclPatched(v)), 1), nil
+	return out, nil
 }
 
 // lazyWrapper returns tmpl, the text of lazyTemplate, as a file of package
 // pkgName; its package clause must occur exactly once.
 func lazyWrapper(tmpl []byte, pkgName string) ([]byte, error) {
-	if n := bytes.Count(tmpl, []byte(lazyTemplatePackage)); n != 1 {
+	out, n := replaceOnce(tmpl, lazyTemplatePackage, "\npackage "+pkgName+"\n")
+	if n != 1 {
 		return nil, fmt.Errorf("%s has %q %d times, want once: keep its package clause as it is", lazyTemplate, lazyTemplatePackage, n)
 	}
-	return bytes.Replace(tmpl, []byte(lazyTemplatePackage), []byte("\npackage "+pkgName+"\n"), 1), nil
+	return out, nil
 }
 
 // overlay is the file go build -overlay reads: each file path a build

@@ -117,6 +117,15 @@ const (
 	baseMultRenamed = "func scalarBaseMultTable(k *ModNScalar, result *JacobianPoint) {"
 )
 
+// replaceOnce replaces old with new in src if src holds old exactly once;
+// n is how many times it holds it (out is nil unless n is 1).
+func replaceOnce(src []byte, old, new string) (out []byte, n int) {
+	if n = bytes.Count(src, []byte(old)); n != 1 {
+		return nil, n
+	}
+	return bytes.Replace(src, []byte(old), []byte(new), 1), 1
+}
+
 // editOnce replaces old with new in the file at path; old must occur there
 // exactly once, or the file is left as it was and the copy refused.
 func editOnce(path, old, new string) error {
@@ -124,10 +133,10 @@ func editOnce(path, old, new string) error {
 	if err != nil {
 		return err
 	}
-	if n := bytes.Count(b, []byte(old)); n != 1 {
+	b, n := replaceOnce(b, old, new)
+	if n != 1 {
 		return fmt.Errorf("%s has %q %d times, want once: wasm/_secp256k1 no longer fits %s %s; compare them", path, old, n, secpModule, secpVersion)
 	}
-	b = bytes.Replace(b, []byte(old), []byte(new), 1)
 	fi, err := os.Stat(path)
 	if err != nil {
 		return err
