@@ -976,30 +976,14 @@ func newBenchHarness(t *testing.T) *benchHarness {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	t.Cleanup(cancel)
-	chrome := "/usr/bin/chromium"
-	if _, err := os.Stat(chrome); err != nil {
-		chrome = chromiumPath(t)
+	var opts []chromedp.ExecAllocatorOption
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		opts = append(opts, chromedp.ExecPath("/usr/bin/chromium"))
 	}
-	actx, cancel := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chrome),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		// Host names other than localhost fail to resolve, so a client
-		// that tried the internet would fail instead of reaching it.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1"),
-	)
-	t.Cleanup(cancel)
-	bctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
-		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "unmarshal event") {
-			t.Logf("chromedp: %s", msg)
-		}
-	}))
-	t.Cleanup(cancel)
-	if err := chromedp.Run(bctx); err != nil {
-		t.Fatalf("starting %s: %v", chrome, err)
-	}
+	// Host names other than localhost fail to resolve, so a client that
+	// tried the internet would fail instead of reaching it.
+	opts = append(opts, chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1"))
+	bctx := newBrowser(t, ctx, opts...)
 	h.bctx = bctx
 	return h
 }

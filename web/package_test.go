@@ -157,7 +157,18 @@ func checkPkgResult(t *testing.T, r pkgResult, dn readyLine) {
 
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU)
+	return newBrowser(t, context.Background())
+}
+
+// newBrowser starts headless Chromium (chromedp's default flags: headless,
+// no first run, no background networking or sync; and no component
+// updates, sandbox or GPU) for the life of ctx and the test, with extra
+// options after those. LITSESSION_BENCH_JSFLAGS and LITSESSION_BENCH_CHROMELOG are
+// for benchmark experiments: V8 flags, and a file for Chromium's output.
+func newBrowser(t *testing.T, ctx context.Context, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-component-update", true))
 	if f := os.Getenv("LITSESSION_BENCH_JSFLAGS"); f != "" {
 		opts = append(opts, chromedp.Flag("js-flags", f)) // V8 flags, for benchmark experiments only
 	}
@@ -169,7 +180,7 @@ func startBrowser(t *testing.T) context.Context {
 		t.Cleanup(func() { f.Close() })
 		opts = append(opts, chromedp.CombinedOutput(f))
 	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, cancel := chromedp.NewExecAllocator(ctx, append(opts, extra...)...)
 	t.Cleanup(cancel)
 	bctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
 		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "unmarshal event") {
