@@ -120,16 +120,9 @@ func (c *client) connect() (any, error) {
 	}
 	// One JSON text, parsed by lit-session.js: a crossing per field would
 	// cost the page's first connect more.
-	var nodes jsjson.Array
-	for _, u := range c.nc.ConnectedNodes() {
-		nodes.String(u)
-	}
-	nb, err := nodes.Bytes()
-	if err != nil {
-		return nil, err
-	}
+	nodes := c.nc.ConnectedNodes()
 	var o jsjson.Object
-	o.Raw("connectedNodes", nb)
+	o.Value("connectedNodes", nodes)
 	o.String("latestBlockhash", hash)
 	o.Int("minNodeCount", int64(c.nc.MinNodeCount()))
 	o.String("networkPublicKey", c.nc.NetworkPublicKey())
@@ -138,7 +131,7 @@ func (c *client) connect() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.logf("connected to %d nodes in %.0f ms", len(c.nc.ConnectedNodes()), ms)
+	c.logf("connected to %d nodes in %.0f ms", len(nodes), ms)
 	return string(b), nil
 }
 
