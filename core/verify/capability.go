@@ -28,8 +28,7 @@ const (
 //     bls.SessionDigest(signedMessage); signedMessage a SIWE message whose
 //     address equals the address field (any case).
 //   - algo absent (or "ed25519", as the SDK tolerates): a wallet AuthSig,
-//     checked as authsig.Verify does (EIP-191 ecrecover to the SIWE
-//     address; see verifyWallet).
+//     checked by authsig.Verify (EIP-191 ecrecover to the SIWE address).
 //   - any other algo: ReasonUnsupported.
 //
 // Then, for both: Expiration Time must be present and after now; Issued At
@@ -74,10 +73,11 @@ func (v *Verifier) verifyCapability(what string, c *capability, now time.Time) (
 	a := c.authSig()
 	var msg *siwe.Message
 	if kind == kindWallet {
-		var err error
-		if msg, err = verifyWallet(a, now, v.skew); err != nil {
+		w, err := authsig.Verify(a, authsig.Options{Now: now, Skew: v.skew})
+		if err != nil {
 			return nil, fromAuthSig(what, err)
 		}
+		msg = w.Message
 	} else {
 		var err error
 		if msg, err = v.verifyBLS(what, a); err != nil {
@@ -93,18 +93,6 @@ func (v *Verifier) verifyCapability(what string, c *capability, now time.Time) (
 	}
 	return info, nil
 }
-
-// verifyWallet is authsig.Verify, returning the parsed SIWE message for
-// the capInfo.
-func verifyWallet(a authsig.AuthSig, now time.Time, skew time.Duration) (*siwe.Message, error) {
-	v, err := authsig.Verify(a, authsig.Options{Now: now, Skew: skew})
-	if err != nil {
-		return nil, err
-	}
-	return v.Message, nil
-}
-
-func authErr(r authsig.Reason, detail string) error { return &authsig.Error{Reason: r, Detail: detail} }
 
 // verifyBLS checks a LIT_BLS capability's signature (not its times).
 func (v *Verifier) verifyBLS(what string, a authsig.AuthSig) (*siwe.Message, error) {

@@ -115,22 +115,6 @@ func Invoke(f js.Value, args ...any) (out js.Value, err error) {
 // When ctx ends first, Await returns ctx's error and the promise is left
 // to settle on its own.
 func Await(ctx context.Context, v js.Value) (js.Value, error) {
-	return await(ctx, v)
-}
-
-// AwaitSettled waits for a thenable to settle, for a caller that makes
-// sure it does (FetchTransport aborts its fetch when its context ends).
-func AwaitSettled(v js.Value) (js.Value, error) {
-	return await(nil, v)
-}
-
-type awaited struct {
-	v   js.Value
-	err error
-}
-
-// await is Await; a nil ctx never ends.
-func await(ctx context.Context, v js.Value) (js.Value, error) {
 	if v.Type() != js.TypeObject && v.Type() != js.TypeFunction {
 		return v, nil
 	}
@@ -139,6 +123,10 @@ func await(ctx context.Context, v js.Value) (js.Value, error) {
 	}
 	// Room for the promise's result and a cancellation: neither sender
 	// waits for the other or for a receiver.
+	type awaited struct {
+		v   js.Value
+		err error
+	}
 	ch := make(chan awaited, 2)
 	var onOK, onErr js.Func
 	onOK = js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -161,13 +149,17 @@ func await(ctx context.Context, v js.Value) (js.Value, error) {
 	// A cancellation is one more result, so the wait is a plain receive
 	// (a two-way select costs the page a large runtime function to
 	// compile). The callbacks release themselves when the promise settles.
-	if ctx != nil && ctx.Done() != nil {
+	if ctx.Done() != nil {
 		stop := context.AfterFunc(ctx, func() { ch <- awaited{v: js.Undefined(), err: ctx.Err()} })
 		defer stop()
 	}
 	r := <-ch
 	return r.v, r.err
 }
+
+// AwaitSettled waits for a thenable to settle, for a caller that makes
+// sure it does (FetchTransport aborts its fetch when its context ends).
+func AwaitSettled(v js.Value) (js.Value, error) { return Await(context.Background(), v) }
 
 func Arg0(args []js.Value) js.Value {
 	if len(args) == 0 {
