@@ -61,25 +61,11 @@ func Parse(b []byte) (m *Module, err error) {
 				case 0:
 					sec.uleb()
 					imports++
-				case 1:
+				case 1: // table: element type, limits
 					sec.off++
-					if sec.b[sec.off] == 0 {
-						sec.off++
-						sec.uleb()
-					} else {
-						sec.off++
-						sec.uleb()
-						sec.uleb()
-					}
-				case 2:
-					if sec.b[sec.off] == 0 {
-						sec.off++
-						sec.uleb()
-					} else {
-						sec.off++
-						sec.uleb()
-						sec.uleb()
-					}
+					sec.limits()
+				case 2: // memory: limits
+					sec.limits()
 				case 3:
 					sec.off += 2
 				}
@@ -131,6 +117,17 @@ func (r *reader) uleb() uint64 {
 	}
 	r.off += n
 	return v
+}
+
+// limits skips a limits field: a flag, the minimum, and the maximum when
+// the flag is not 0.
+func (r *reader) limits() {
+	flag := r.b[r.off]
+	r.off++
+	r.uleb()
+	if flag != 0 {
+		r.uleb()
+	}
 }
 
 func (r *reader) bytes(n int) []byte {
