@@ -2,12 +2,16 @@ package wasmfile
 
 import "testing"
 
-// TestParse reads a hand-made module: one imported function, one function
-// body of 4 bytes, and a name section naming both.
+// TestParse reads a hand-made module: an imported function, memory and
+// table, one function body of 4 bytes, and a name section naming both
+// functions.
 func TestParse(t *testing.T) {
 	mod := []byte("\x00asm\x01\x00\x00\x00")
 	section := func(id byte, body []byte) { mod = append(append(mod, id, byte(len(body))), body...) }
-	section(2, []byte("\x01\x03env\x01f\x00\x00"))        // import env.f, function of type 0
+	section(2, []byte("\x03"+ // three imports:
+		"\x03env\x01f\x00\x00"+ // env.f, a function of type 0;
+		"\x03env\x01m\x02\x01\x01\x02"+ // env.m, memory of 1 to 2 pages;
+		"\x03env\x01t\x01\x70\x00\x04")) // env.t, a funcref table of at least 4
 	section(10, []byte("\x01\x04\x00\x41\x00\x0b"))       // one body: no locals, i32.const 0, end
 	names := []byte("\x02\x00\x05go.fn\x01\x09main.main") // two names: 0 "go.fn", 1 "main.main"
 	section(0, append(append([]byte("\x04name\x01"), byte(len(names))), names...))
